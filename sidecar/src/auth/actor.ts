@@ -1,0 +1,39 @@
+/** The actor WordPress signs into X-SPP-Actor: a WordPress user, or the system actor for sync and cron. */
+import { z } from 'zod';
+
+const userActor = z
+  .object({
+    id: z.number().int().positive(),
+    login: z.string().min(1).max(60),
+    email: z.string().max(100).default(''),
+    name: z.string().max(250).default(''),
+    caps: z.array(z.string().max(100)).max(50).default([]),
+    ip: z.string().max(64).optional(),
+    userAgent: z.string().max(512).optional(),
+  })
+  .strict();
+
+const systemActor = z.object({ id: z.literal(0), system: z.literal(true) }).strict();
+
+export type UserActor = z.infer<typeof userActor> & { system?: undefined };
+export type SystemActor = z.infer<typeof systemActor> & { ip?: undefined; userAgent?: undefined; login?: undefined };
+export type Actor = UserActor | SystemActor;
+
+export function parseActor(header: string): Actor | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  const system = systemActor.safeParse(json);
+  if (system.success) return system.data;
+  const user = userActor.safeParse(json);
+  return user.success ? user.data : null;
+}
+
+export function isSystem(actor: Actor): actor is SystemActor {
+  return actor.system === true;
+}
+
+export const SYSTEM_ACTOR: SystemActor = { id: 0, system: true };

@@ -1,0 +1,75 @@
+/**
+ * Who the caller is to the portal: their effective rights (with the bootstrap rule) and what they may do
+ * with one deployment. Rights checks raise 403 naming the right, so a support person knows what to ask for.
+ */
+import { ApiError } from '../http/api-error';
+import type { UserActor } from '../auth/actor';
+import type { UsersRepo } from '../repositories/users-repo';
+import type { DeploymentRecord, Viewer } from '../repositories/deployments-repo';
+import { ALL_RIGHTS, Right, rightLabel } from './rights';
+
+export interface Caller {
+  actor: UserActor;
+  id: number;
+  rights: ReadonlySet<Right>;
+  /** No user holds rights.manage yet and this actor is a WordPress administrator. */
+  bootstrap: boolean;
+}
+
+export function resolveCaller(actor: UserActor, users: UsersRepo): Caller {
+  const bootstrap = actor.caps.includes('manage_options') && users.countHolders('rights.manage') === 0;
+  const rights = new Set<Right>(bootstrap ? ALL_RIGHTS : users.rights(actor.id));
+  return { actor, id: actor.id, rights, bootstrap };
+}
+
+export function has(caller: Caller, right: Right): boolean {
+  return caller.rights.has(right);
+}
+
+export function forbidden(right: Right): ApiError {
+  return new ApiError('spp_forbidden', `You need the right '${rightLabel(right)}'.`, { right });
+}
+
+export function requireRight(caller: Caller, right: Right): void {
+  if (!has(caller, right)) throw forbidden(right);
+}
+
+/** At least one of the rights; the message names the first. */
+export function requireAnyRight(caller: Caller, rights: readonly Right[]): void {
+  if (!rights.some((r) => has(caller, r))) throw forbidden(rights[0] as Right);
+}
+
+export function viewerOf(caller: Caller): Viewer {
+  return { id: caller.id, all: has(caller, 'deployments.manage_all') };
+}
+
+export interface Can {
+  start: boolean;
+  stop: boolean;
+  prolong: boolean;
+  refreshIps: boolean;
+  delete: boolean;
+  share: boolean;
+}
+
+export const isOwner = (caller: Caller, d: DeploymentRecord) => d.ownerId === caller.id;
+
+/** Owner with deployments.delete, or manage_all; a shared user never deletes. */
+export const mayDelete = (caller: Caller, d: DeploymentRecord) =>
+  (isOwner(caller, d) && has(caller, 'deployments.delete')) || has(caller, 'deployments.manage_all');
+
+export const mayShare = (caller: Caller, d: DeploymentRecord) => isOwner(caller, d) || has(caller, 'deployments.manage_all');
+
+/** What the caller can do now, from their rights and the deployment's status, so the UI never guesses. */
+export function canFor(caller: Caller, d: DeploymentRecord): Can {
+  const idle = d.pendingAction === null;
+  const s = d.status;
+  return {
+    start: idle && s === 'STOPPED' && has(caller, 'deployments.start'),
+    stop: idle && s === 'RUNNING' && has(caller, 'deployments.stop'),
+    prolong: (s === 'STOPPED' || s === 'RUNNING' || s === 'EXPIRED') && has(caller, 'deployments.prolong'),
+    refreshIps: (s === 'RUNNING' || s === 'STOPPED') && has(caller, 'deployments.refresh_ips'),
+    delete: idle && (s === 'STOPPED' || s === 'RUNNING' || s === 'EXPIRED' || s === 'FAILED') && mayDelete(caller, d),
+    share: s !== 'DELETED' && s !== 'DELETING' && mayShare(caller, d),
+  };
+}

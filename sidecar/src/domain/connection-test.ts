@@ -1,0 +1,47 @@
+/** Settings → Test connection: reaches Proxmox, reports its version, the privileges the token lacks, and which approved templates are missing on the node. */
+import { writeTx } from '../db/open';
+import { ProxmoxError } from '../proxmox/client';
+import { Caller, requireRight } from './access';
+import type { Portal } from './portal';
+import { describeProxmoxError } from './proxmox-failure';
+
+export interface ConnectionReport {
+  ok: boolean;
+  mode: string;
+  node: string;
+  version: string | null;
+  missingPrivileges: string[];
+  missingTemplates: Array<{ id: number; name: string; proxmoxVmid: number }>;
+  error: string | null;
+}
+
+export async function testConnection(portal: Portal, caller: Caller): Promise<ConnectionReport> {
+  requireRight(caller, 'settings.manage');
+  const settings = portal.settings.view();
+  const report: ConnectionReport = { ok: false, mode: settings.mode, node: settings.node, version: null, missingPrivileges: [], missingTemplates: [], error: null };
+  try {
+    const px = portal.proxmox();
+    report.version = (await px.version()).version;
+    report.missingPrivileges = await px.missingPrivileges();
+    const onNode = new Set((await px.listTemplates()).map((t) => t.vmid));
+    report.missingTemplates = portal.templates
+      .list(true)
+      .filter((t) => !onNode.has(t.proxmoxVmid))
+      .map((t) => ({ id: t.id, name: t.name, proxmoxVmid: t.proxmoxVmid }));
+    report.ok = report.missingPrivileges.length === 0 && report.missingTemplates.length === 0;
+  } catch (err) {
+    if (!(err instanceof ProxmoxError)) throw err;
+    report.error = describeProxmoxError(err);
+  }
+  writeTx(portal.db, () =>
+    portal.audit.append({
+      actor: caller.actor,
+      action: 'settings.test',
+      target: { type: 'settings', id: 'proxmox' },
+      result: report.ok ? 'ok' : 'failed',
+      status: 200,
+      details: { version: report.version, missingPrivileges: report.missingPrivileges, missingTemplates: report.missingTemplates.map((t) => t.proxmoxVmid), error: report.error },
+    }),
+  );
+  return report;
+}

@@ -1,0 +1,50 @@
+/**
+ * Delete: the VM is stopped and destroyed in Proxmox, then the row becomes DELETED (hidden, kept as
+ * history with its audit rows). While it runs the row is DELETING, still counted against contingents.
+ */
+import { conflict } from '../../http/api-error';
+import { Caller, forbidden, has, mayDelete, requireRight } from '../access';
+import type { Portal } from '../portal';
+import type { Expiry } from './expiry';
+import { loadVisible } from './load-deployment';
+import { awaitTask, claim, fail, settle } from './pending-action';
+import { stopVm } from './vm-power';
+import type { Actor } from '../../auth/actor';
+import type { Status } from '../statuses';
+
+const DELETABLE = new Set(['STOPPED', 'RUNNING', 'EXPIRED', 'FAILED']);
+
+export async function deleteDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number): Promise<void> {
+  requireRight(caller, 'portal.view');
+  if (!has(caller, 'deployments.delete') && !has(caller, 'deployments.manage_all')) throw forbidden('deployments.delete');
+  const visible = loadVisible(portal, expiry, caller, id);
+  if (!mayDelete(caller, visible)) {
+    throw forbidden(visible.ownerId === caller.id ? 'deployments.delete' : 'deployments.manage_all');
+  }
+  const d = claim(
+    portal,
+    id,
+    'delete',
+    (d) => {
+      if (!DELETABLE.has(d.status)) throw conflict(`'${d.name}' cannot be deleted while it is ${d.status}.`);
+    },
+    { status: 'DELETING' },
+  );
+  await removeVm(portal, caller.actor, id, d.vmid, d.status, d.name);
+}
+
+/** Also used to resume a delete after a restart; restores the previous status if Proxmox refuses. */
+export async function removeVm(portal: Portal, actor: Actor, id: number, vmid: number | null, previousStatus: string, name: string): Promise<void> {
+  // Where the delete fails, the row goes back to the status that matches the VM.
+  let back = (previousStatus === 'DELETING' ? 'FAILED' : previousStatus) as Status;
+  try {
+    if (vmid !== null && (await portal.proxmox().vmState(vmid)) !== null) {
+      await stopVm(portal, vmid);
+      if (back === 'RUNNING') back = 'STOPPED';
+      await awaitTask(portal, portal.proxmox().deleteVm(vmid), portal.timings.taskTimeoutMs);
+    }
+  } catch (err) {
+    throw fail(portal, id, actor, 'deployment.delete', `delete '${name}'`, err, { status: back, vmStopped: back !== 'RUNNING' });
+  }
+  settle(portal, id, { status: 'DELETED', vmStopped: true, ipAddresses: [] }, { actor, action: 'deployment.delete', result: 'ok', status: 200, details: { vmid, name } });
+}

@@ -1,0 +1,42 @@
+/** Start and stop: rights, status rules, then Proxmox, with the result and its audit row in one transaction. */
+import { ApiError, conflict } from '../../http/api-error';
+import { Caller, requireRight } from '../access';
+import type { Portal } from '../portal';
+import type { Expiry } from './expiry';
+import type { IpWatcher } from './ip-watcher';
+import { loadVisible } from './load-deployment';
+import { awaitTask, claim, fail, settle } from './pending-action';
+import { stopVm } from './vm-power';
+import type { DeploymentRecord } from '../../repositories/deployments-repo';
+
+export async function startDeployment(portal: Portal, expiry: Expiry, ips: IpWatcher, caller: Caller, id: number): Promise<DeploymentRecord> {
+  requireRight(caller, 'deployments.start');
+  loadVisible(portal, expiry, caller, id);
+  const d = claim(portal, id, 'start', (d) => {
+    if (d.status === 'EXPIRED') throw new ApiError('spp_expired', `'${d.name}' has expired; prolong it before starting it.`);
+    if (d.status !== 'STOPPED') throw conflict(`'${d.name}' cannot be started while it is ${d.status}.`);
+  });
+  try {
+    await awaitTask(portal, portal.proxmox().startVm(d.vmid as number), portal.timings.taskTimeoutMs);
+  } catch (err) {
+    throw fail(portal, id, caller.actor, 'deployment.start', `start '${d.name}'`, err);
+  }
+  settle(portal, id, { status: 'RUNNING', vmStopped: false, ipAddresses: [], lastError: null }, { actor: caller.actor, action: 'deployment.start', result: 'ok', status: 200, details: { vmid: d.vmid } });
+  ips.watch(id);
+  return portal.deployments.get(id, caller.id) as DeploymentRecord;
+}
+
+export async function stopDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number): Promise<DeploymentRecord> {
+  requireRight(caller, 'deployments.stop');
+  loadVisible(portal, expiry, caller, id);
+  const d = claim(portal, id, 'stop', (d) => {
+    if (d.status !== 'RUNNING') throw conflict(`'${d.name}' cannot be stopped while it is ${d.status}.`);
+  });
+  try {
+    await stopVm(portal, d.vmid as number);
+  } catch (err) {
+    throw fail(portal, id, caller.actor, 'deployment.stop', `stop '${d.name}'`, err);
+  }
+  settle(portal, id, { status: 'STOPPED', vmStopped: true, ipAddresses: [], lastError: null }, { actor: caller.actor, action: 'deployment.stop', result: 'ok', status: 200, details: { vmid: d.vmid } });
+  return portal.deployments.get(id, caller.id) as DeploymentRecord;
+}

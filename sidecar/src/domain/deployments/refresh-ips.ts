@@ -1,0 +1,31 @@
+/** Re-reads a deployment's addresses from the guest agent on request. */
+import { conflict } from '../../http/api-error';
+import { writeTx } from '../../db/open';
+import { Caller, requireRight } from '../access';
+import type { Portal } from '../portal';
+import type { Expiry } from './expiry';
+import { loadVisible } from './load-deployment';
+import { proxmoxFailure } from '../proxmox-failure';
+import type { DeploymentRecord } from '../../repositories/deployments-repo';
+
+export async function refreshIps(portal: Portal, expiry: Expiry, caller: Caller, id: number): Promise<DeploymentRecord> {
+  requireRight(caller, 'deployments.refresh_ips');
+  const d = loadVisible(portal, expiry, caller, id);
+  if (d.status !== 'RUNNING' && d.status !== 'STOPPED') throw conflict(`The addresses of '${d.name}' cannot be read while it is ${d.status}.`);
+  let ips: string[] = [];
+  if (d.status === 'RUNNING' && d.vmid !== null) {
+    try {
+      ips = await portal.proxmox().guestIps(d.vmid);
+    } catch (err) {
+      const e = proxmoxFailure(err, `read the addresses of '${d.name}'`);
+      portal.audit.record({ actor: caller.actor, action: 'deployment.refresh_ips', target: { type: 'deployment', id }, deploymentId: id, result: 'failed', status: e.status, details: { error: e.message } });
+      e.audited = true;
+      throw e;
+    }
+  }
+  writeTx(portal.db, () => {
+    portal.deployments.update(id, portal.clock(), { ipAddresses: ips });
+    portal.audit.append({ actor: caller.actor, action: 'deployment.refresh_ips', target: { type: 'deployment', id }, deploymentId: id, result: 'ok', status: 200, details: { ipAddresses: ips } });
+  });
+  return portal.deployments.get(id, caller.id) as DeploymentRecord;
+}

@@ -1,0 +1,52 @@
+/**
+ * Sharing: the owner (or a manager of all deployments) shares with a user found by login or e-mail in
+ * the user directory, who must hold portal.view. Shared users act only with their own rights.
+ */
+import { ApiError, invalidParams, notFound } from '../../http/api-error';
+import { writeTx } from '../../db/open';
+import { Caller, mayShare } from '../access';
+import type { Portal } from '../portal';
+import type { Expiry } from './expiry';
+import { loadVisible } from './load-deployment';
+import type { ShareRecord } from '../../repositories/shares-repo';
+import type { DeploymentRecord } from '../../repositories/deployments-repo';
+
+function loadShareable(portal: Portal, expiry: Expiry, caller: Caller, id: number): DeploymentRecord {
+  const d = loadVisible(portal, expiry, caller, id);
+  if (!mayShare(caller, d)) {
+    throw new ApiError('spp_forbidden', "Only the owner, or someone with the right 'Manage all deployments', can change who it is shared with.", { right: 'deployments.manage_all' });
+  }
+  return d;
+}
+
+export function listShares(portal: Portal, expiry: Expiry, caller: Caller, id: number): ShareRecord[] {
+  loadShareable(portal, expiry, caller, id);
+  return portal.shares.list(id);
+}
+
+export function addShare(portal: Portal, expiry: Expiry, caller: Caller, id: number, who: string): { share: ShareRecord; created: boolean } {
+  const d = loadShareable(portal, expiry, caller, id);
+  if (d.status === 'DELETING') throw new ApiError('spp_conflict', `'${d.name}' is being deleted.`);
+  const target = portal.users.findByLoginOrEmail(who);
+  if (!target) throw invalidParams({ user: 'No portal user has this login or e-mail address.' });
+  if (target.id === d.ownerId) throw invalidParams({ user: `${target.login} owns this deployment already.` });
+  if (!portal.users.rights(target.id).includes('portal.view')) {
+    throw invalidParams({ user: `${target.login} cannot open the portal (they lack the right 'View the portal'); ask an administrator to grant it first.` });
+  }
+  const created = writeTx(portal.db, () => {
+    if (portal.shares.exists(id, target.id)) return false;
+    portal.shares.add(id, target.id, caller.id, portal.clock());
+    portal.audit.append({ actor: caller.actor, action: 'share.add', target: { type: 'user', id: target.id }, deploymentId: id, result: 'ok', status: 201, details: { login: target.login } });
+    return true;
+  });
+  const share = portal.shares.list(id).find((s) => s.userId === target.id) as ShareRecord;
+  return { share, created };
+}
+
+export function removeShare(portal: Portal, expiry: Expiry, caller: Caller, id: number, userId: number): void {
+  loadShareable(portal, expiry, caller, id);
+  writeTx(portal.db, () => {
+    if (!portal.shares.remove(id, userId)) throw notFound('share');
+    portal.audit.append({ actor: caller.actor, action: 'share.remove', target: { type: 'user', id: userId }, deploymentId: id, result: 'ok', status: 200, details: {} });
+  });
+}

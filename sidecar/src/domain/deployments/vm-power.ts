@@ -1,0 +1,16 @@
+/** Stopping a VM the way an admin would: ACPI shutdown first, a hard stop if it does not finish in time. */
+import type { Portal } from '../portal';
+import { awaitTask } from './pending-action';
+
+export async function stopVm(portal: Portal, vmid: number): Promise<void> {
+  const px = portal.proxmox();
+  const state = await px.vmState(vmid);
+  if (!state || state.status === 'stopped') return;
+  const graceMs = portal.timings.shutdownTimeoutSeconds * 1000;
+  try {
+    await awaitTask(portal, px.shutdownVm(vmid, portal.timings.shutdownTimeoutSeconds), graceMs + 5_000);
+  } catch {
+    // The guest ignored ACPI or the shutdown task failed: stop it hard, as Proxmox's own "Stop" would.
+    await awaitTask(portal, px.stopVm(vmid), portal.timings.taskTimeoutMs);
+  }
+}

@@ -1,0 +1,18 @@
+/** Deployment statuses, defined once; the UI receives them through `GET /v1/me` (catalog). */
+export const STATUSES = ['PROVISIONING', 'STOPPED', 'RUNNING', 'EXPIRED', 'DELETING', 'DELETED', 'FAILED'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Statuses whose memory counts against RAM contingents: the VM exists or is about to. */
+export const ACTIVE_STATUSES: readonly Status[] = ['PROVISIONING', 'STOPPED', 'RUNNING', 'DELETING'];
+
+/** Statuses the expiry sweep looks at: a VM that may still be running and has a deadline. */
+export const EXPIRABLE_STATUSES: readonly Status[] = ['STOPPED', 'RUNNING'];
+
+export function isStatus(value: unknown): value is Status {
+  return typeof value === 'string' && (STATUSES as readonly string[]).includes(value);
+}
+
+/** `'A','B'` for use inside SQL `IN (...)`; the values are our own constants, never input. */
+export function sqlList(values: readonly string[]): string {
+  return values.map((v) => `'${v}'`).join(',');
+}

@@ -1,0 +1,93 @@
+/** Template administration: approve (from a Proxmox template), edit the policy, retire. Retired templates take no new deployments; old ones keep working. */
+import { invalidParams, notFound } from '../http/api-error';
+import { writeTx } from '../db/open';
+import type { Template, TemplateFields } from '../repositories/templates-repo';
+import { Caller, requireRight } from './access';
+import type { Portal } from './portal';
+import { proxmoxFailure } from './proxmox-failure';
+import type { ProxmoxTemplate } from '../proxmox/client';
+import { MAX_TTL_HOURS_WITHOUT_LIMIT } from './deployments/ttl';
+
+export const SEED_TEMPLATES: TemplateFields[] = [
+  { name: 'Turnkey PBX Test Appliance', description: 'TurnKey PBX (Asterisk/FreePBX) for reproducing telephony issues.', osType: 'l26', proxmoxVmid: 9001, cores: 2, memoryMb: 2048, diskGb: 16, defaultTtlHours: 8, maxTtlHours: 72, active: true },
+  { name: 'Windows Support Client', description: 'Windows 11 client with the support tool set, for remote sessions and reproductions.', osType: 'win11', proxmoxVmid: 9002, cores: 4, memoryMb: 8192, diskGb: 64, defaultTtlHours: 8, maxTtlHours: 168, active: true },
+  { name: 'Linux Utility VM', description: 'Debian with network and diagnostic tools (tcpdump, sipp, curl).', osType: 'l26', proxmoxVmid: 9003, cores: 2, memoryMb: 4096, diskGb: 32, defaultTtlHours: 24, maxTtlHours: null, active: true },
+];
+
+/** Seeds the three approved templates into a new database. */
+export function seedTemplates(portal: Portal): void {
+  writeTx(portal.db, () => {
+    if (portal.templates.count() > 0) return;
+    for (const t of SEED_TEMPLATES) portal.templates.insert(t, portal.clock());
+  });
+}
+
+function checkPolicy(t: TemplateFields): void {
+  const max = t.maxTtlHours ?? MAX_TTL_HOURS_WITHOUT_LIMIT;
+  if (t.defaultTtlHours > max) throw invalidParams({ defaultTtlHours: `Must not exceed the maximum TTL (${max} hours).` });
+}
+
+async function requireProxmoxTemplate(portal: Portal, vmid: number): Promise<void> {
+  let found: ProxmoxTemplate[];
+  try {
+    found = await portal.proxmox().listTemplates();
+  } catch (err) {
+    throw proxmoxFailure(err, 'list its templates');
+  }
+  if (!found.some((t) => t.vmid === vmid)) {
+    throw invalidParams({ proxmoxVmid: `VMID ${vmid} is not a QEMU template on node '${portal.proxmox().node}'.` });
+  }
+}
+
+export async function createTemplate(portal: Portal, caller: Caller, fields: TemplateFields): Promise<Template> {
+  requireRight(caller, 'templates.manage');
+  checkPolicy(fields);
+  await requireProxmoxTemplate(portal, fields.proxmoxVmid);
+  const id = writeTx(portal.db, () => {
+    const id = portal.templates.insert(fields, portal.clock());
+    portal.audit.append({ actor: caller.actor, action: 'template.create', target: { type: 'template', id }, result: 'ok', status: 201, details: { ...fields } });
+    return id;
+  });
+  return portal.templates.get(id) as Template;
+}
+
+export async function updateTemplate(portal: Portal, caller: Caller, id: number, change: Partial<TemplateFields>): Promise<Template> {
+  requireRight(caller, 'templates.manage');
+  const current = portal.templates.get(id);
+  if (!current) throw notFound('template');
+  const { id: _id, ...currentFields } = current;
+  const next: TemplateFields = { ...currentFields, ...change };
+  checkPolicy(next);
+  if (next.proxmoxVmid !== current.proxmoxVmid) await requireProxmoxTemplate(portal, next.proxmoxVmid);
+  writeTx(portal.db, () => {
+    if (!portal.templates.get(id)) throw notFound('template');
+    portal.templates.update(id, next, portal.clock());
+    portal.audit.append({ actor: caller.actor, action: 'template.update', target: { type: 'template', id }, result: 'ok', status: 200, details: { ...change } });
+  });
+  return portal.templates.get(id) as Template;
+}
+
+export function retireTemplate(portal: Portal, caller: Caller, id: number): Template {
+  requireRight(caller, 'templates.manage');
+  writeTx(portal.db, () => {
+    const t = portal.templates.get(id);
+    if (!t) throw notFound('template');
+    const { id: _id, ...fields } = t;
+    portal.templates.update(id, { ...fields, active: false }, portal.clock());
+    portal.audit.append({ actor: caller.actor, action: 'template.retire', target: { type: 'template', id }, result: 'ok', status: 200, details: { name: t.name } });
+  });
+  return portal.templates.get(id) as Template;
+}
+
+/** The node's QEMU templates, each marked with the approved template that already uses it. */
+export async function proxmoxTemplates(portal: Portal, caller: Caller): Promise<Array<ProxmoxTemplate & { importedAs: number | null }>> {
+  requireRight(caller, 'templates.manage');
+  let found: ProxmoxTemplate[];
+  try {
+    found = await portal.proxmox().listTemplates();
+  } catch (err) {
+    throw proxmoxFailure(err, 'list its templates');
+  }
+  const approved = portal.templates.list(false);
+  return found.map((t) => ({ ...t, importedAs: approved.find((a) => a.proxmoxVmid === t.vmid)?.id ?? null }));
+}

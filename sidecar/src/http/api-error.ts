@@ -1,0 +1,63 @@
+/**
+ * Error codes of api.md, defined once. Every refusal leaves the sidecar as
+ * `{"code","message","data":{"status",...}}`; the UI shows `message` as it is.
+ */
+export const ERROR_CODES = {
+  spp_invalid_param: 400,
+  spp_unauthenticated: 401,
+  spp_forbidden: 403,
+  spp_not_found: 404,
+  spp_quota_exceeded: 409,
+  spp_expired: 409,
+  spp_conflict: 409,
+  spp_rate_limited: 429,
+  spp_internal_error: 500,
+  spp_proxmox_error: 502,
+  spp_sidecar_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorData {
+  status: number;
+  params?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  /** Set once an audit row for this failure was written with the state change, so none is added. */
+  audited = false;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: Omit<ErrorData, 'status'> = {},
+    /** Response headers that belong to the error, e.g. Retry-After. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = ERROR_CODES[code];
+  }
+
+  toBody(): { code: ErrorCode; message: string; data: ErrorData } {
+    return { code: this.code, message: this.message, data: { status: this.status, ...this.extra } };
+  }
+}
+
+export function invalidParams(params: Record<string, string>, message?: string): ApiError {
+  const fields = Object.keys(params);
+  return new ApiError(
+    'spp_invalid_param',
+    message ?? `Please check ${fields.length === 1 ? 'the field' : 'the fields'} ${fields.map((f) => `'${f}'`).join(', ')}.`,
+    { params },
+  );
+}
+
+export function notFound(what = 'deployment'): ApiError {
+  return new ApiError('spp_not_found', `No such ${what}, or you may not see it.`);
+}
+
+export function conflict(message: string): ApiError {
+  return new ApiError('spp_conflict', message);
+}

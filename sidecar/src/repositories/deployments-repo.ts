@@ -1,0 +1,246 @@
+/**
+ * Deployment rows. Every read for a caller goes through `visibleTo`, so a query can never return
+ * what the caller may not see: own, shared with them, or all with manage_all. DELETED rows are history.
+ */
+import type { Db } from '../db/open';
+import { ACTIVE_STATUSES, EXPIRABLE_STATUSES, Status, sqlList } from '../domain/statuses';
+
+export interface DeploymentRecord {
+  id: number;
+  name: string;
+  status: Status;
+  templateId: number;
+  templateName: string;
+  templateOsType: string;
+  ownerId: number;
+  ownerLogin: string;
+  ownerName: string;
+  vmid: number | null;
+  node: string;
+  cores: number;
+  memoryMb: number;
+  diskGb: number;
+  ipAddresses: string[];
+  neverExpires: boolean;
+  expiresAt: number | null;
+  pendingAction: string | null;
+  vmStopped: boolean;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** The viewer sees it through a share (not as its owner). */
+  sharedWithViewer: boolean;
+}
+
+interface Row {
+  id: number;
+  name: string;
+  status: Status;
+  template_id: number;
+  template_name: string;
+  template_os_type: string;
+  owner_id: number;
+  owner_login: string;
+  owner_name: string;
+  vmid: number | null;
+  node: string;
+  cores: number;
+  memory_mb: number;
+  disk_gb: number;
+  ip_addresses: string;
+  never_expires: number;
+  expires_at: number | null;
+  pending_action: string | null;
+  vm_stopped: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  shared: number;
+}
+
+const toRecord = (r: Row): DeploymentRecord => ({
+  id: r.id,
+  name: r.name,
+  status: r.status,
+  templateId: r.template_id,
+  templateName: r.template_name,
+  templateOsType: r.template_os_type,
+  ownerId: r.owner_id,
+  ownerLogin: r.owner_login,
+  ownerName: r.owner_name,
+  vmid: r.vmid,
+  node: r.node,
+  cores: r.cores,
+  memoryMb: r.memory_mb,
+  diskGb: r.disk_gb,
+  ipAddresses: JSON.parse(r.ip_addresses) as string[],
+  neverExpires: r.never_expires === 1,
+  expiresAt: r.expires_at,
+  pendingAction: r.pending_action,
+  vmStopped: r.vm_stopped === 1,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  sharedWithViewer: r.shared === 1,
+});
+
+export interface Viewer {
+  id: number;
+  /** deployments.manage_all: sees every deployment. */
+  all: boolean;
+}
+
+export interface ListFilter {
+  statuses: Status[];
+  search: string;
+  limit: number;
+  offset: number;
+}
+
+// `@viewer` is the viewer's id in every query below.
+const SELECT = `SELECT d.*, t.name AS template_name, t.os_type AS template_os_type, u.login AS owner_login, u.name AS owner_name,
+  (d.owner_id <> @viewer AND EXISTS (SELECT 1 FROM shares s WHERE s.deployment_id = d.id AND s.user_id = @viewer)) AS shared
+  FROM deployments d JOIN templates t ON t.id = d.template_id JOIN users u ON u.id = d.owner_id`;
+
+const visibleTo = (viewer: Viewer) =>
+  viewer.all ? '1' : '(d.owner_id = @viewer OR d.id IN (SELECT s.deployment_id FROM shares s WHERE s.user_id = @viewer))';
+
+export interface NewDeployment {
+  name: string;
+  templateId: number;
+  ownerId: number;
+  node: string;
+  cores: number;
+  memoryMb: number;
+  diskGb: number;
+  neverExpires: boolean;
+  expiresAt: number | null;
+}
+
+export class DeploymentsRepo {
+  private readonly byIdStmt;
+  private readonly usedByOwner;
+  private readonly usedGlobal;
+
+  constructor(private readonly db: Db) {
+    this.byIdStmt = db.prepare<[{ viewer: number; id: number }], Row>(`${SELECT} WHERE d.id = @id`);
+    this.usedByOwner = db.prepare<[number], { mb: number }>(
+      `SELECT COALESCE(SUM(memory_mb), 0) AS mb FROM deployments WHERE owner_id = ? AND status IN (${sqlList(ACTIVE_STATUSES)})`,
+    );
+    this.usedGlobal = db.prepare<[], { mb: number }>(
+      `SELECT COALESCE(SUM(memory_mb), 0) AS mb FROM deployments WHERE status IN (${sqlList(ACTIVE_STATUSES)})`,
+    );
+  }
+
+  /** Any deployment by id, as seen by viewerId (for the shared flag); no visibility check. */
+  get(id: number, viewerId = 0): DeploymentRecord | null {
+    const row = this.byIdStmt.get({ viewer: viewerId, id });
+    return row ? toRecord(row) : null;
+  }
+
+  /** The deployment if the viewer may see it and it is not DELETED, else null (the caller answers 404). */
+  getVisible(id: number, viewer: Viewer): DeploymentRecord | null {
+    const row = this.db
+      .prepare<[{ viewer: number; id: number }], Row>(`${SELECT} WHERE d.id = @id AND d.status <> 'DELETED' AND ${visibleTo(viewer)}`)
+      .get({ viewer: viewer.id, id });
+    return row ? toRecord(row) : null;
+  }
+
+  list(viewer: Viewer, filter: ListFilter): { rows: DeploymentRecord[]; total: number } {
+    const where = [visibleTo(viewer), "d.status <> 'DELETED'"];
+    const params: Record<string, string | number> = { viewer: viewer.id, limit: filter.limit, offset: filter.offset };
+    if (filter.statuses.length > 0) {
+      where.push(`d.status IN (${filter.statuses.map((_, i) => `@status${i}`).join(',')})`);
+      filter.statuses.forEach((s, i) => (params[`status${i}`] = s));
+    }
+    if (filter.search !== '') {
+      where.push("(d.name LIKE @like ESCAPE '\\' OR t.name LIKE @like ESCAPE '\\' OR u.login LIKE @like ESCAPE '\\' OR d.ip_addresses LIKE @like ESCAPE '\\' OR CAST(d.vmid AS TEXT) = @search)");
+      params.like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.search = filter.search;
+    }
+    const clause = where.join(' AND ');
+    const countSql = `SELECT COUNT(*) AS n FROM deployments d JOIN templates t ON t.id = d.template_id JOIN users u ON u.id = d.owner_id WHERE ${clause}`;
+    const total = this.db.prepare<[Record<string, string | number>], { n: number }>(countSql).get(params)?.n ?? 0;
+    const rows = this.db
+      .prepare<[Record<string, string | number>], Row>(`${SELECT} WHERE ${clause} ORDER BY d.id DESC LIMIT @limit OFFSET @offset`)
+      .all(params);
+    return { rows: rows.map(toRecord), total };
+  }
+
+  insert(d: NewDeployment, now: number): number {
+    const info = this.db
+      .prepare(
+        `INSERT INTO deployments (name, status, template_id, owner_id, node, cores, memory_mb, disk_gb, never_expires, expires_at, vm_stopped, created_at, updated_at)
+         VALUES (@name, 'PROVISIONING', @templateId, @ownerId, @node, @cores, @memoryMb, @diskGb, @neverExpires, @expiresAt, 1, @now, @now)`,
+      )
+      .run({ ...d, neverExpires: d.neverExpires ? 1 : 0, now });
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Writes the given columns; names are the code's own, never input. */
+  update(id: number, now: number, fields: Partial<{
+    status: Status;
+    vmid: number | null;
+    ipAddresses: string[];
+    neverExpires: boolean;
+    expiresAt: number | null;
+    pendingAction: string | null;
+    vmStopped: boolean;
+    lastError: string | null;
+  }>): void {
+    const columns: Record<string, string | number | null> = {};
+    if (fields.status !== undefined) columns.status = fields.status;
+    if (fields.vmid !== undefined) columns.vmid = fields.vmid;
+    if (fields.ipAddresses !== undefined) columns.ip_addresses = JSON.stringify(fields.ipAddresses);
+    if (fields.neverExpires !== undefined) columns.never_expires = fields.neverExpires ? 1 : 0;
+    if (fields.expiresAt !== undefined) columns.expires_at = fields.expiresAt;
+    if (fields.pendingAction !== undefined) columns.pending_action = fields.pendingAction;
+    if (fields.vmStopped !== undefined) columns.vm_stopped = fields.vmStopped ? 1 : 0;
+    if (fields.lastError !== undefined) columns.last_error = fields.lastError;
+    const sets = Object.keys(columns).map((c) => `${c} = @${c}`);
+    this.db.prepare(`UPDATE deployments SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`).run({ ...columns, now, id });
+  }
+
+  usedMemoryMb(ownerId: number): number {
+    return this.usedByOwner.get(ownerId)?.mb ?? 0;
+  }
+
+  usedMemoryMbGlobal(): number {
+    return this.usedGlobal.get()?.mb ?? 0;
+  }
+
+  /** A live deployment already holds this VMID (reserved or in use). */
+  vmidTaken(vmid: number): boolean {
+    return (
+      this.db.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM deployments WHERE vmid = ? AND status NOT IN ('DELETED', 'FAILED')").get(vmid)?.n !== 0
+    );
+  }
+
+  nameTaken(name: string): boolean {
+    return (
+      this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM deployments WHERE name = ? COLLATE NOCASE AND status NOT IN ('DELETED', 'FAILED')").get(name)
+        ?.n !== 0
+    );
+  }
+
+  /** Ids past their expiry that may still run; uses the partial index deployments_due. */
+  dueIds(now: number): number[] {
+    return this.db
+      .prepare<[number], { id: number }>(`SELECT id FROM deployments WHERE status IN (${sqlList(EXPIRABLE_STATUSES)}) AND never_expires = 0 AND expires_at <= ?`)
+      .all(now)
+      .map((r) => r.id);
+  }
+
+  /** EXPIRED deployments whose VM is not known to be stopped (a stop failed or is under way). */
+  expiredNotStoppedIds(): number[] {
+    return this.db.prepare<[], { id: number }>("SELECT id FROM deployments WHERE status = 'EXPIRED' AND vm_stopped = 0").all().map((r) => r.id);
+  }
+
+  idsWith(statuses: readonly Status[]): number[] {
+    return this.db.prepare<[], { id: number }>(`SELECT id FROM deployments WHERE status IN (${sqlList(statuses)}) ORDER BY id`).all().map((r) => r.id);
+  }
+
+  idsWithPendingAction(): number[] {
+    return this.db.prepare<[], { id: number }>('SELECT id FROM deployments WHERE pending_action IS NOT NULL ORDER BY id').all().map((r) => r.id);
+  }
+}
