@@ -1,0 +1,45 @@
+/** `npm run sidecar`: configuration, recovery of interrupted work, the expiry sweep, and the HTTP server. */
+import { loadConfig } from './config';
+import { jsonLogger } from './logger';
+import { openSidecar } from './sidecar';
+import { recover } from './domain/deployments/recovery';
+
+async function main(): Promise<void> {
+  const log = jsonLogger();
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  if (config.generatedKeyFile) {
+    log.warn('no SPP_SIGNING_KEYS given; using the generated key', { keyFile: config.generatedKeyFile, keyIds: [...config.keyring.keys()] });
+  }
+  const sidecar = openSidecar({ dataDir: config.dataDir, keyring: config.keyring, log });
+  const { services } = sidecar;
+  await recover(services.portal, services.background, services.provisioner, services.ips);
+
+  const sweep = setInterval(() => {
+    services.expiry.sweep().catch((err: unknown) => log.error('expiry sweep failed', { error: String(err) }));
+  }, config.sweepIntervalMs);
+
+  const server = sidecar.app.listen(config.port, config.host, () => {
+    log.info('sidecar listening', { url: `http://${config.host}:${config.port}`, dataDir: config.dataDir });
+  });
+  server.on('error', (err) => {
+    process.stderr.write(`The sidecar cannot listen on ${config.host}:${config.port}: ${err.message}\n`);
+    process.exit(1);
+  });
+
+  const stop = () => {
+    clearInterval(sweep);
+    server.close(() => {
+      void sidecar.close().then(() => process.exit(0));
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

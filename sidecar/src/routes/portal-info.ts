@@ -1,0 +1,44 @@
+/** /v1/me, /v1/templates, /v1/quota: what the portal shows before any deployment exists. */
+import { Router } from 'express';
+import type { Services } from '../services';
+import { callerOf } from '../http/request-context';
+import { requireRight } from '../domain/access';
+import { RIGHTS } from '../domain/rights';
+import { ACTIVE_STATUSES, STATUSES } from '../domain/statuses';
+import { ERROR_CODES } from '../http/api-error';
+import { parse } from '../validation/validate';
+import { noQuery } from '../validation/schemas';
+import { portalQuery } from './query';
+
+export function portalInfoRouter(s: Services): Router {
+  const { portal } = s;
+  const r = Router();
+
+  // The catalog is how the UI learns rights, statuses and error codes without repeating them.
+  r.get('/me', (req, res) => {
+    const caller = callerOf(portal, res);
+    parse(noQuery, portalQuery(req));
+    res.json({
+      user: { id: caller.id, login: caller.actor.login, email: caller.actor.email, name: caller.actor.name },
+      rights: [...caller.rights],
+      bootstrap: caller.bootstrap,
+      catalog: { rights: RIGHTS, statuses: STATUSES, activeStatuses: ACTIVE_STATUSES, errorCodes: ERROR_CODES },
+    });
+  });
+
+  r.get('/templates', (req, res) => {
+    const caller = callerOf(portal, res);
+    requireRight(caller, 'portal.view');
+    parse(noQuery, portalQuery(req));
+    res.json(portal.templates.list(true));
+  });
+
+  r.get('/quota', (req, res) => {
+    const caller = callerOf(portal, res);
+    requireRight(caller, 'portal.view');
+    parse(noQuery, portalQuery(req));
+    res.json(portal.contingents.quota(caller.id));
+  });
+
+  return r;
+}

@@ -1,0 +1,76 @@
+/** Wires the repositories, domain services and background workers around one database. */
+import type { Db } from './db/open';
+import { AuditLog } from './audit/audit-log';
+import { UsersRepo } from './repositories/users-repo';
+import { TemplatesRepo } from './repositories/templates-repo';
+import { DeploymentsRepo } from './repositories/deployments-repo';
+import { SharesRepo } from './repositories/shares-repo';
+import { SettingsRepo } from './repositories/settings-repo';
+import { SettingsService } from './domain/settings';
+import { Contingents } from './domain/contingents';
+import { SecretBox } from './domain/secret-box';
+import { Background } from './domain/background';
+import { Expiry } from './domain/deployments/expiry';
+import { Provisioner } from './domain/deployments/provisioner';
+import { IpWatcher } from './domain/deployments/ip-watcher';
+import { DEFAULT_TIMINGS, Portal, Timings } from './domain/portal';
+import { seedTemplates } from './domain/templates';
+import type { Clock } from './domain/clock';
+import type { Logger } from './logger';
+import { ProxmoxClient, ProxmoxError } from './proxmox/client';
+import { DEFAULT_RATE_LIMITS, RateGroup, RateLimit, RateLimiter } from './http/rate-limit';
+
+export interface Services {
+  portal: Portal;
+  background: Background;
+  expiry: Expiry;
+  provisioner: Provisioner;
+  ips: IpWatcher;
+  rateLimiter: RateLimiter;
+}
+
+export interface ServiceOptions {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  secretBox: SecretBox;
+  /** The mock Proxmox, used while settings say mode 'mock'. */
+  mockProxmox: ProxmoxClient;
+  timings?: Partial<Timings>;
+  rateLimits?: Partial<Record<RateGroup, RateLimit>>;
+}
+
+export function createServices(o: ServiceOptions): Services {
+  const audit = new AuditLog(o.db, o.clock);
+  const users = new UsersRepo(o.db);
+  const deployments = new DeploymentsRepo(o.db);
+  const settings = new SettingsService(o.db, new SettingsRepo(o.db), o.secretBox, audit);
+  const portal: Portal = {
+    db: o.db,
+    clock: o.clock,
+    log: o.log,
+    audit,
+    users,
+    templates: new TemplatesRepo(o.db),
+    deployments,
+    shares: new SharesRepo(o.db),
+    settings,
+    contingents: new Contingents(deployments, users, settings),
+    proxmox: () => {
+      const mode = settings.view().mode;
+      if (mode === 'mock') return o.mockProxmox;
+      throw new ProxmoxError('not_configured', `Proxmox mode '${mode}' is not available in this version of the sidecar`, "Switch the settings back to 'mock'.");
+    },
+    timings: { ...DEFAULT_TIMINGS, ...o.timings },
+  };
+  seedTemplates(portal);
+  const background = new Background(o.log);
+  return {
+    portal,
+    background,
+    expiry: new Expiry(portal, background),
+    provisioner: new Provisioner(portal, background),
+    ips: new IpWatcher(portal, background),
+    rateLimiter: new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...o.rateLimits }, o.clock),
+  };
+}

@@ -1,0 +1,58 @@
+/** Opens everything a running sidecar needs in one data folder; used by main.ts and the tests. */
+import { join } from 'node:path';
+import { openDatabase } from './db/open';
+import { ReplayGuard } from './auth/replay-guard';
+import { SecretBox } from './domain/secret-box';
+import { createServices, Services } from './services';
+import { createApp } from './app';
+import { MockProxmox, MockProxmoxOptions } from './proxmox/mock/mock-proxmox';
+import type { Keyring } from './auth/keyring';
+import type { Clock } from './domain/clock';
+import { systemClock } from './domain/clock';
+import type { Logger } from './logger';
+import type { Timings } from './domain/portal';
+import type { RateGroup, RateLimit } from './http/rate-limit';
+import type { Express } from 'express';
+
+export interface SidecarOptions {
+  dataDir: string;
+  keyring: Keyring;
+  log: Logger;
+  clock?: Clock;
+  mock?: MockProxmoxOptions;
+  timings?: Partial<Timings>;
+  rateLimits?: Partial<Record<RateGroup, RateLimit>>;
+}
+
+export interface Sidecar {
+  app: Express;
+  services: Services;
+  mock: MockProxmox;
+  close(): Promise<void>;
+}
+
+export function openSidecar(o: SidecarOptions): Sidecar {
+  const db = openDatabase(join(o.dataDir, 'portal.sqlite'));
+  const replay = ReplayGuard.open(join(o.dataDir, 'nonces.sqlite'));
+  const mock = new MockProxmox({ stateFile: join(o.dataDir, 'mock-proxmox.json'), ...o.mock });
+  const services = createServices({
+    db,
+    clock: o.clock ?? systemClock,
+    log: o.log,
+    secretBox: SecretBox.fromKeyFile(join(o.dataDir, 'settings.key')),
+    mockProxmox: mock,
+    timings: o.timings,
+    rateLimits: o.rateLimits,
+  });
+  return {
+    app: createApp(services, o.keyring, replay),
+    services,
+    mock,
+    async close() {
+      await services.background.idle();
+      mock.close();
+      replay.close();
+      db.close();
+    },
+  };
+}
