@@ -16,7 +16,8 @@ export interface Config {
 
 export const GENERATED_KEY_FILE = 'signing-key';
 
-export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+// INIT_CWD is where `npm run …` was typed, so `npm start` and `npm run call` at the root share one data folder.
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = env.INIT_CWD ?? process.cwd()): Config {
   const problems: string[] = [];
   const host = env.SPP_SIDECAR_HOST ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) problems.push(`SPP_SIDECAR_HOST '${host}' is not a host name or address.`);
