@@ -37,6 +37,8 @@ export interface HarnessOptions {
   log?: Logger;
   rateLimits?: Partial<Record<RateGroup, RateLimit>>;
   startAt?: number;
+  /** Mock Proxmox task durations, where a test needs a step to take a while. */
+  mockTimings?: { cloneMs?: number; startMs?: number; shutdownMs?: number; stopMs?: number; deleteMs?: number; agentDelayMs?: number };
 }
 
 const GENEROUS: Record<RateGroup, RateLimit> = {
@@ -61,7 +63,7 @@ export class Harness {
       keyring: parseKeyring(`k1:${KEY_HEX}`),
       log: o.log ?? silentLogger,
       clock: () => this.now,
-      mock: { timings: { cloneMs: 5, startMs: 5, shutdownMs: 5, stopMs: 5, deleteMs: 5, agentDelayMs: 0 } },
+      mock: { timings: { cloneMs: 5, startMs: 5, shutdownMs: 5, stopMs: 5, deleteMs: 5, agentDelayMs: 0, ...o.mockTimings } },
       timings: { ipPollIntervalMs: 5, ipPollTimeoutMs: 2000 },
       rateLimits: { ...GENEROUS, ...o.rateLimits },
     });
