@@ -27,9 +27,11 @@ export interface LoadResult {
   p99Ms: number;
   bytes: number;
   timedOut: boolean;
+  /** Every latency in ms, sorted ascending (for pooling rounds). */
+  latencies: Float64Array;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i] as number;
@@ -80,5 +82,5 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   }
   const wallMs = performance.now() - start;
   const sorted = latencies.slice(0, done).sort();
-  return { done, errors, firstError, wallMs, rps: (done / wallMs) * 1000, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), bytes, timedOut };
+  return { done, errors, firstError, wallMs, rps: (done / wallMs) * 1000, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), bytes, timedOut, latencies: sorted };
 }

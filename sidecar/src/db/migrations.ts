@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 
-const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   {
     version: 1,
     sql: `
@@ -109,6 +109,34 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX audit_at ON audit_log(at);
       CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
       CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      -- Page totals (X-WP-Total) without counting every row on each list request: the counts per owner and
+      -- status are kept by triggers in the same transaction as the change, so they can never drift.
+      CREATE TABLE deployment_counts (
+        owner_id INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (owner_id, status)
+      ) WITHOUT ROWID;
+      INSERT INTO deployment_counts (owner_id, status, n) SELECT owner_id, status, COUNT(*) FROM deployments GROUP BY owner_id, status;
+
+      CREATE TRIGGER deployment_counts_insert AFTER INSERT ON deployments BEGIN
+        INSERT INTO deployment_counts (owner_id, status, n) VALUES (NEW.owner_id, NEW.status, 1)
+          ON CONFLICT (owner_id, status) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER deployment_counts_update AFTER UPDATE OF owner_id, status ON deployments
+        WHEN OLD.owner_id <> NEW.owner_id OR OLD.status <> NEW.status BEGIN
+        UPDATE deployment_counts SET n = n - 1 WHERE owner_id = OLD.owner_id AND status = OLD.status;
+        INSERT INTO deployment_counts (owner_id, status, n) VALUES (NEW.owner_id, NEW.status, 1)
+          ON CONFLICT (owner_id, status) DO UPDATE SET n = n + 1;
+      END;
+      CREATE TRIGGER deployment_counts_delete AFTER DELETE ON deployments BEGIN
+        UPDATE deployment_counts SET n = n - 1 WHERE owner_id = OLD.owner_id AND status = OLD.status;
+      END;
     `,
   },
 ];

@@ -8,6 +8,9 @@ export const ACTIVE_STATUSES: readonly Status[] = ['PROVISIONING', 'STOPPED', 'R
 /** Statuses the expiry sweep looks at: a VM that may still be running and has a deadline. */
 export const EXPIRABLE_STATUSES: readonly Status[] = ['STOPPED', 'RUNNING'];
 
+/** Statuses a list shows: DELETED rows stay for the audit trail but are hidden. */
+export const LISTED_STATUSES: readonly Status[] = STATUSES.filter((s) => s !== 'DELETED');
+
 export function isStatus(value: unknown): value is Status {
   return typeof value === 'string' && (STATUSES as readonly string[]).includes(value);
 }

@@ -3,7 +3,8 @@
  * what the caller may not see: own, shared with them, or all with manage_all. DELETED rows are history.
  */
 import type { Db } from '../db/open';
-import { ACTIVE_STATUSES, EXPIRABLE_STATUSES, Status, sqlList } from '../domain/statuses';
+import { prepared } from '../db/statement-cache';
+import { ACTIVE_STATUSES, EXPIRABLE_STATUSES, LISTED_STATUSES, Status, sqlList } from '../domain/statuses';
 
 export interface DeploymentRecord {
   id: number;
@@ -121,6 +122,8 @@ export class DeploymentsRepo {
   private readonly byIdStmt;
   private readonly usedByOwner;
   private readonly usedGlobal;
+  private readonly dueStmt;
+  private readonly unstoppedStmt;
 
   constructor(private readonly db: Db) {
     this.byIdStmt = db.prepare<[{ viewer: number; id: number }], Row>(`${SELECT} WHERE d.id = @id`);
@@ -129,6 +132,15 @@ export class DeploymentsRepo {
     );
     this.usedGlobal = db.prepare<[], { mb: number }>(
       `SELECT COALESCE(SUM(memory_mb), 0) AS mb FROM deployments WHERE status IN (${sqlList(ACTIVE_STATUSES)})`,
+    );
+    // INDEXED BY: without statistics the planner prefers deployments_status and reads every STOPPED and
+    // RUNNING row; the partial indexes keep these reads proportional to what is due. Preparing fails
+    // loudly if a WHERE clause ever drifts from its index definition in migrations.ts.
+    this.dueStmt = db.prepare<[number], { id: number }>(
+      `SELECT id FROM deployments INDEXED BY deployments_due WHERE status IN (${sqlList(EXPIRABLE_STATUSES)}) AND never_expires = 0 AND expires_at <= ?`,
+    );
+    this.unstoppedStmt = db.prepare<[], { id: number }>(
+      "SELECT id FROM deployments INDEXED BY deployments_unstopped_expired WHERE status = 'EXPIRED' AND vm_stopped = 0",
     );
   }
 
@@ -140,9 +152,8 @@ export class DeploymentsRepo {
 
   /** The deployment if the viewer may see it and it is not DELETED, else null (the caller answers 404). */
   getVisible(id: number, viewer: Viewer): DeploymentRecord | null {
-    const row = this.db
-      .prepare<[{ viewer: number; id: number }], Row>(`${SELECT} WHERE d.id = @id AND d.status <> 'DELETED' AND ${visibleTo(viewer)}`)
-      .get({ viewer: viewer.id, id });
+    const sql = `${SELECT} WHERE d.id = @id AND d.status <> 'DELETED' AND ${visibleTo(viewer)}`;
+    const row = prepared<[{ viewer: number; id: number }], Row>(this.db, sql).get({ viewer: viewer.id, id });
     return row ? toRecord(row) : null;
   }
 
@@ -159,12 +170,31 @@ export class DeploymentsRepo {
       params.search = filter.search;
     }
     const clause = where.join(' AND ');
-    const countSql = `SELECT COUNT(*) AS n FROM deployments d JOIN templates t ON t.id = d.template_id JOIN users u ON u.id = d.owner_id WHERE ${clause}`;
-    const total = this.db.prepare<[Record<string, string | number>], { n: number }>(countSql).get(params)?.n ?? 0;
-    const rows = this.db
-      .prepare<[Record<string, string | number>], Row>(`${SELECT} WHERE ${clause} ORDER BY d.id DESC LIMIT @limit OFFSET @offset`)
-      .all(params);
+    const total = filter.search === '' ? this.countUnsearched(viewer, filter.statuses) : this.countSearched(clause, params);
+    const sql = `${SELECT} WHERE ${clause} ORDER BY d.id DESC LIMIT @limit OFFSET @offset`;
+    const rows = prepared<[Record<string, string | number>], Row>(this.db, sql).all(params);
     return { rows: rows.map(toRecord), total };
+  }
+
+  /** From deployment_counts: a few rows per owner, whatever the size of the deployments table. */
+  private countUnsearched(viewer: Viewer, statuses: readonly Status[]): number {
+    const wanted = statuses.length > 0 ? LISTED_STATUSES.filter((s) => statuses.includes(s)) : LISTED_STATUSES;
+    if (wanted.length === 0) return 0;
+    const inList = sqlList(wanted);
+    if (viewer.all) {
+      return prepared<[], { n: number }>(this.db, `SELECT COALESCE(SUM(n), 0) AS n FROM deployment_counts WHERE status IN (${inList})`).get()?.n ?? 0;
+    }
+    const own =
+      prepared<[number], { n: number }>(this.db, `SELECT COALESCE(SUM(n), 0) AS n FROM deployment_counts WHERE owner_id = ? AND status IN (${inList})`).get(viewer.id)?.n ?? 0;
+    const sharedSql = `SELECT COUNT(*) AS n FROM shares s JOIN deployments d ON d.id = s.deployment_id
+      WHERE s.user_id = @viewer AND d.owner_id <> @viewer AND d.status IN (${inList})`;
+    const shared = prepared<[{ viewer: number }], { n: number }>(this.db, sharedSql).get({ viewer: viewer.id })?.n ?? 0;
+    return own + shared;
+  }
+
+  private countSearched(clause: string, params: Record<string, string | number>): number {
+    const countSql = `SELECT COUNT(*) AS n FROM deployments d JOIN templates t ON t.id = d.template_id JOIN users u ON u.id = d.owner_id WHERE ${clause}`;
+    return prepared<[Record<string, string | number>], { n: number }>(this.db, countSql).get(params)?.n ?? 0;
   }
 
   insert(d: NewDeployment, now: number): number {
@@ -198,7 +228,7 @@ export class DeploymentsRepo {
     if (fields.vmStopped !== undefined) columns.vm_stopped = fields.vmStopped ? 1 : 0;
     if (fields.lastError !== undefined) columns.last_error = fields.lastError;
     const sets = Object.keys(columns).map((c) => `${c} = @${c}`);
-    this.db.prepare(`UPDATE deployments SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`).run({ ...columns, now, id });
+    prepared(this.db, `UPDATE deployments SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`).run({ ...columns, now, id });
   }
 
   usedMemoryMb(ownerId: number): number {
@@ -212,35 +242,32 @@ export class DeploymentsRepo {
   /** A live deployment already holds this VMID (reserved or in use). */
   vmidTaken(vmid: number): boolean {
     return (
-      this.db.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM deployments WHERE vmid = ? AND status NOT IN ('DELETED', 'FAILED')").get(vmid)?.n !== 0
+      prepared<[number], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM deployments WHERE vmid = ? AND status NOT IN ('DELETED', 'FAILED')").get(vmid)?.n !== 0
     );
   }
 
   nameTaken(name: string): boolean {
     return (
-      this.db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM deployments WHERE name = ? COLLATE NOCASE AND status NOT IN ('DELETED', 'FAILED')").get(name)
+      prepared<[string], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM deployments WHERE name = ? COLLATE NOCASE AND status NOT IN ('DELETED', 'FAILED')").get(name)
         ?.n !== 0
     );
   }
 
-  /** Ids past their expiry that may still run; uses the partial index deployments_due. */
+  /** Ids past their expiry that may still run. Runs on every list request, so its cost must follow the due count. */
   dueIds(now: number): number[] {
-    return this.db
-      .prepare<[number], { id: number }>(`SELECT id FROM deployments WHERE status IN (${sqlList(EXPIRABLE_STATUSES)}) AND never_expires = 0 AND expires_at <= ?`)
-      .all(now)
-      .map((r) => r.id);
+    return this.dueStmt.all(now).map((r) => r.id);
   }
 
   /** EXPIRED deployments whose VM is not known to be stopped (a stop failed or is under way). */
   expiredNotStoppedIds(): number[] {
-    return this.db.prepare<[], { id: number }>("SELECT id FROM deployments WHERE status = 'EXPIRED' AND vm_stopped = 0").all().map((r) => r.id);
+    return this.unstoppedStmt.all().map((r) => r.id);
   }
 
   idsWith(statuses: readonly Status[]): number[] {
-    return this.db.prepare<[], { id: number }>(`SELECT id FROM deployments WHERE status IN (${sqlList(statuses)}) ORDER BY id`).all().map((r) => r.id);
+    return prepared<[], { id: number }>(this.db, `SELECT id FROM deployments WHERE status IN (${sqlList(statuses)}) ORDER BY id`).all().map((r) => r.id);
   }
 
   idsWithPendingAction(): number[] {
-    return this.db.prepare<[], { id: number }>('SELECT id FROM deployments WHERE pending_action IS NOT NULL ORDER BY id').all().map((r) => r.id);
+    return prepared<[], { id: number }>(this.db, 'SELECT id FROM deployments WHERE pending_action IS NOT NULL ORDER BY id').all().map((r) => r.id);
   }
 }

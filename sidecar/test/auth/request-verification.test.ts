@@ -293,14 +293,14 @@ describe('SPP1 request verification (live sidecar)', () => {
 
     it('the actor header re-encoded for another actor → 401 (no privilege escalation)', async () => {
       const body = Buffer.from(JSON.stringify({ globalRamLimitMb: 3 }));
-      const headers = { ...signedHeaders(alice, 'PUT', '/v1/settings', body, ts), 'Content-Type': 'application/json' };
+      const headers: Record<string, string> = { ...signedHeaders(alice, 'PUT', '/v1/settings', body, ts), 'Content-Type': 'application/json' };
       headers['X-SPP-Actor'] = encodeActor(admin);
       await expectRejected(() => h.raw('PUT', '/v1/settings', headers, body), /signature/i);
     });
 
     it('the actor header swapped for the system actor → 401', async () => {
       const body = Buffer.from(JSON.stringify({ login: 'eve', email: 'eve@example.com', name: 'Eve' }));
-      const headers = { ...signedHeaders(alice, 'PUT', '/v1/directory/users/66', body, ts), 'Content-Type': 'application/json' };
+      const headers: Record<string, string> = { ...signedHeaders(alice, 'PUT', '/v1/directory/users/66', body, ts), 'Content-Type': 'application/json' };
       headers['X-SPP-Actor'] = encodeActor(SYSTEM);
       await expectRejected(() => h.raw('PUT', '/v1/directory/users/66', headers, body), /signature/i);
     });
