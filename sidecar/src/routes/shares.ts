@@ -3,7 +3,8 @@ import { Router } from 'express';
 import type { Services } from '../services';
 import { auditAs, callerOf } from '../http/request-context';
 import { parse } from '../validation/validate';
-import { idParams, shareBody, shareParams } from '../validation/schemas';
+import { emptyBody, idParams, noQuery, shareBody, shareParams } from '../validation/schemas';
+import { portalQuery } from './query';
 import { requireRight } from '../domain/access';
 import { addShare, listShares, removeShare } from '../domain/deployments/sharing';
 import type { ShareRecord } from '../repositories/shares-repo';
@@ -18,6 +19,7 @@ export function sharesRouter(s: Services): Router {
   r.get('/deployments/:id/shares', auditAs('share.list'), (req, res) => {
     const caller = callerOf(portal, res);
     const { id } = parse(idParams, req.params);
+    parse(noQuery, portalQuery(req));
     res.json(listShares(portal, expiry, caller, id).map(shareJson));
   });
 
@@ -33,6 +35,7 @@ export function sharesRouter(s: Services): Router {
   r.delete('/deployments/:id/shares/:userId', auditAs('share.remove'), s.rateLimiter.middleware('share'), (req, res) => {
     const caller = callerOf(portal, res);
     const { id, userId } = parse(shareParams, req.params);
+    parse(emptyBody.optional(), req.body);
     removeShare(portal, expiry, caller, id, userId);
     res.json({ deleted: true });
   });

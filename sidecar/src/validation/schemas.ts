@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { RIGHTS } from '../domain/rights';
-import { STATUSES } from '../domain/statuses';
+import { STATUSES, isStatus } from '../domain/statuses';
 import { MAX_TTL_HOURS_WITHOUT_LIMIT } from '../domain/deployments/ttl';
 
 const rightSlugs = RIGHTS.map((r) => r.slug) as unknown as [string, ...string[]];
@@ -49,15 +49,18 @@ const perPage = z.string().regex(/^[0-9]{1,3}$/, 'Must be a whole number from 1 
 const page = z.string().regex(/^[0-9]{1,6}$/, 'Must be a whole number from 1.').transform(Number).pipe(z.number().min(1, 'Must be 1 or more.'));
 const paging = { page: page.optional(), per_page: perPage.optional() };
 
+/** `status=RUNNING,STOPPED`: one query value, so one message for the parameter, not per position. */
+const statusList = z
+  .string()
+  .max(200)
+  .transform((s) => s.split(',').filter((x) => x !== ''))
+  .refine((xs) => xs.every(isStatus), `Use one or more of ${STATUSES.join(', ')}, separated by commas.`)
+  .transform((xs) => xs.filter(isStatus));
+
 export const listDeploymentsQuery = z
   .object({
     ...paging,
-    status: z
-      .string()
-      .max(200)
-      .transform((s) => s.split(',').filter((x) => x !== ''))
-      .pipe(z.array(z.enum(STATUSES, { errorMap: () => ({ message: `Use one or more of ${STATUSES.join(', ')}, separated by commas.` }) })))
-      .optional(),
+    status: statusList.optional(),
     search: text(100).optional(),
   })
   .strict();

@@ -12,11 +12,12 @@ function validateError(error: z.ZodError): Error {
   const params: Record<string, string> = {};
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) params[key] ??= 'Unknown field; remove it.';
+      for (const key of issue.keys) params[fieldName([...issue.path, key])] ??= 'Unknown field; remove it.';
       continue;
     }
-    const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
-    params[field] ??= issue.message;
+    params[fieldName(issue.path)] ??= issue.message;
   }
   return invalidParams(params);
 }
+
+const fieldName = (path: ReadonlyArray<string | number>): string => (path.length > 0 ? path.join('.') : 'body');
