@@ -17,7 +17,8 @@ import { DEFAULT_TIMINGS, Portal, Timings } from './domain/portal';
 import { seedTemplates } from './domain/templates';
 import type { Clock } from './domain/clock';
 import type { Logger } from './logger';
-import { ProxmoxClient, ProxmoxError } from './proxmox/client';
+import type { ProxmoxClient } from './proxmox/client';
+import { HttpTuning, ProxmoxConnection } from './domain/proxmox-connection';
 import { DEFAULT_RATE_LIMITS, RateGroup, RateLimit, RateLimiter } from './http/rate-limit';
 
 export interface Services {
@@ -27,6 +28,7 @@ export interface Services {
   provisioner: Provisioner;
   ips: IpWatcher;
   rateLimiter: RateLimiter;
+  proxmox: ProxmoxConnection;
 }
 
 export interface ServiceOptions {
@@ -36,6 +38,8 @@ export interface ServiceOptions {
   secretBox: SecretBox;
   /** The mock Proxmox, used while settings say mode 'mock'. */
   mockProxmox: ProxmoxClient;
+  /** Shorter polls, timeouts and retries of the HTTP client, for tests. */
+  httpProxmox?: HttpTuning;
   timings?: Partial<Timings>;
   rateLimits?: Partial<Record<RateGroup, RateLimit>>;
 }
@@ -45,6 +49,7 @@ export function createServices(o: ServiceOptions): Services {
   const users = new UsersRepo(o.db);
   const deployments = new DeploymentsRepo(o.db);
   const settings = new SettingsService(o.db, new SettingsRepo(o.db), o.secretBox, audit);
+  const proxmox = new ProxmoxConnection(settings, o.mockProxmox, o.httpProxmox);
   const portal: Portal = {
     db: o.db,
     clock: o.clock,
@@ -56,11 +61,7 @@ export function createServices(o: ServiceOptions): Services {
     shares: new SharesRepo(o.db),
     settings,
     contingents: new Contingents(deployments, users, settings),
-    proxmox: () => {
-      const mode = settings.view().mode;
-      if (mode === 'mock') return o.mockProxmox;
-      throw new ProxmoxError('not_configured', `Proxmox mode '${mode}' is not available in this version of the sidecar`, "Switch the settings back to 'mock'.");
-    },
+    proxmox: () => proxmox.client(),
     timings: { ...DEFAULT_TIMINGS, ...o.timings },
   };
   seedTemplates(portal);
@@ -72,5 +73,6 @@ export function createServices(o: ServiceOptions): Services {
     provisioner: new Provisioner(portal, background),
     ips: new IpWatcher(portal, background),
     rateLimiter: new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...o.rateLimits }, o.clock),
+    proxmox,
   };
 }

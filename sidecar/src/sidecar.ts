@@ -1,5 +1,6 @@
 /** Opens everything a running sidecar needs in one data folder; used by main.ts and the tests. */
 import { join } from 'node:path';
+import type { HttpTuning } from './domain/proxmox-connection';
 import { openDatabase } from './db/open';
 import { ReplayGuard } from './auth/replay-guard';
 import { SecretBox } from './domain/secret-box';
@@ -22,6 +23,7 @@ export interface SidecarOptions {
   mock?: MockProxmoxOptions;
   timings?: Partial<Timings>;
   rateLimits?: Partial<Record<RateGroup, RateLimit>>;
+  httpProxmox?: HttpTuning;
 }
 
 export interface Sidecar {
@@ -43,6 +45,7 @@ export function openSidecar(o: SidecarOptions): Sidecar {
     mockProxmox: mock,
     timings: o.timings,
     rateLimits: o.rateLimits,
+    httpProxmox: o.httpProxmox,
   });
   return {
     app: createApp(services, o.keyring, replay),
@@ -50,6 +53,7 @@ export function openSidecar(o: SidecarOptions): Sidecar {
     mock,
     async close() {
       await services.background.idle();
+      await services.proxmox.close();
       mock.close();
       replay.close();
       db.close();

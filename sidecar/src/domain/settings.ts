@@ -40,6 +40,7 @@ const SECRET_KEY = 'tokenSecretSealed';
 
 export class SettingsService {
   private cache: { view: SettingsView; sealedSecret: string | null } | null = null;
+  private changes = 0;
 
   constructor(
     private readonly db: Db,
@@ -50,6 +51,11 @@ export class SettingsService {
 
   view(): SettingsView {
     return { ...this.load().view };
+  }
+
+  /** Grows with every saved change, so whoever built something from the settings knows to rebuild it. */
+  generation(): number {
+    return this.changes;
   }
 
   /** The decrypted token secret, for the Proxmox client only. */
@@ -80,6 +86,7 @@ export class SettingsService {
       this.audit.append({ actor: caller.actor, action: 'settings.update', target: { type: 'settings', id: 'proxmox' }, result: 'ok', status: 200, details });
     });
     this.cache = null;
+    this.changes++;
     return this.view();
   }
 

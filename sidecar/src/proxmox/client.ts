@@ -14,6 +14,8 @@ export interface TaskResult {
   ok: boolean;
   /** `OK`, `WARNINGS: n`, or Proxmox's one-line error text. */
   exitStatus: string;
+  /** The end of the task's log, when it failed and the log could be read. */
+  log?: string[];
 }
 
 export interface ProxmoxTemplate {
@@ -67,10 +69,20 @@ export class ProxmoxError extends Error {
     message: string,
     /** What an admin should check, for the user-facing message. */
     readonly hint?: string,
+    /** Proxmox's HTTP status, where the failure was an answer (595: its proxy never reached the daemon). */
+    readonly httpStatus?: number,
   ) {
     super(message);
     this.name = 'ProxmoxError';
   }
+}
+
+/** The failure kind a Proxmox error text (reason phrase or task exit status) stands for. */
+export function kindOfMessage(text: string): ProxmoxErrorKind {
+  if (/does not exist|no such VM|not found/i.test(text)) return 'not_found';
+  if (/already exists/i.test(text)) return 'already_exists';
+  if (/got timeout|VM is locked|lock request timeout|can't lock file/i.test(text)) return 'locked';
+  return 'failed';
 }
 
 export interface ProxmoxClient {

@@ -5,7 +5,6 @@ import { auditAs, callerOf } from '../http/request-context';
 import { parse } from '../validation/validate';
 import { auditQuery, createTemplateBody, emptyBody, idParams, noQuery, settingsBody, updateTemplateBody, userRightsBody, usersQuery } from '../validation/schemas';
 import { requireRight } from '../domain/access';
-import { invalidParams } from '../http/api-error';
 import { testConnection } from '../domain/connection-test';
 import { createTemplate, proxmoxTemplates, retireTemplate, updateTemplate } from '../domain/templates';
 import { updateUserRights } from '../domain/user-rights';
@@ -27,9 +26,6 @@ export function adminRouter(s: Services): Router {
     const caller = callerOf(portal, res);
     requireRight(caller, 'settings.manage');
     const change = parse(settingsBody, req.body);
-    if (change.mode === 'http') {
-      throw invalidParams({ mode: "The HTTP Proxmox client is not part of this version of the sidecar yet; only 'mock' can be used." });
-    }
     res.json(portal.settings.update(caller, change));
   });
 

@@ -8,7 +8,7 @@ import { writeTx } from '../../db/open';
 import type { Actor } from '../../auth/actor';
 import type { DeploymentRecord, DeploymentsRepo } from '../../repositories/deployments-repo';
 import type { AuditEntry } from '../../audit/audit-log';
-import { ProxmoxError } from '../../proxmox/client';
+import { kindOfMessage, ProxmoxError, TaskResult } from '../../proxmox/client';
 import type { Portal } from '../portal';
 import { describeProxmoxError, proxmoxFailure } from '../proxmox-failure';
 
@@ -46,5 +46,12 @@ export function fail(portal: Portal, id: number, actor: Actor, action: string, d
 export async function awaitTask(portal: Portal, task: Promise<{ upid: string; node: string }>, timeoutMs: number): Promise<void> {
   const px = portal.proxmox();
   const result = await px.waitTask(await task, timeoutMs);
-  if (!result.ok) throw new ProxmoxError('task_failed', result.exitStatus);
+  if (!result.ok) throw taskError(result);
+}
+
+/** A failed task as the failure table sees it: a lock is retryable, a missing VM is not_found. */
+function taskError(result: TaskResult): ProxmoxError {
+  const kind = kindOfMessage(result.exitStatus);
+  const tail = (result.log ?? []).filter((l) => !l.startsWith('TASK ERROR')).slice(-3).join(' | ');
+  return new ProxmoxError(kind === 'failed' ? 'task_failed' : kind, tail ? `${result.exitStatus} (task log: ${tail})` : result.exitStatus);
 }

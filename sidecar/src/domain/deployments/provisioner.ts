@@ -69,7 +69,7 @@ export class Provisioner {
         return candidate;
       });
       try {
-        await awaitTask(portal, px.cloneTemplate({ templateVmid, newVmid: vmid, name: d.name }), portal.timings.cloneTimeoutMs);
+        await this.cloneRetryingLocks(px, templateVmid, vmid, d.name);
         return vmid;
       } catch (err) {
         if (!(err instanceof ProxmoxError) || err.kind !== 'already_exists') throw err;
@@ -78,6 +78,26 @@ export class Provisioner {
       }
     }
     throw new ProxmoxError('already_exists', `no free VMID found after ${VMID_ATTEMPTS} attempts`);
+  }
+
+  /**
+   * A clone that failed on a lock (another task held the template's storage) rolled itself back, so the
+   * same VMID is tried again after a pause, as Proxmox's own advice for `got timeout` goes.
+   */
+  private async cloneRetryingLocks(px: ProxmoxClient, templateVmid: number, vmid: number, name: string): Promise<void> {
+    const delays = this.portal.timings.lockRetryDelaysMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await awaitTask(this.portal, px.cloneTemplate({ templateVmid, newVmid: vmid, name }), this.portal.timings.cloneTimeoutMs);
+        return;
+      } catch (err) {
+        const delay = delays[attempt];
+        if (!(err instanceof ProxmoxError) || err.kind !== 'locked' || delay === undefined) throw err;
+        // Only when the failed clone left nothing behind; a VM still there is not ours to overwrite.
+        if ((await px.vmState(vmid)) !== null) throw err;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   private inTemplateQueue<T>(templateVmid: number, work: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@
  * tests can predict it. Only the RFC 5737 documentation ranges are used, so a mock address can never
  * be mistaken for (or route to) a real machine.
  */
-export { usableAddresses } from './usable-addresses';
+export { usableAddresses } from '../usable-addresses';
 
 const RANGES = ['192.0.2', '198.51.100', '203.0.113'] as const;
 const HOSTS_PER_RANGE = 254; // .1 .. .254; .0 and .255 are network/broadcast

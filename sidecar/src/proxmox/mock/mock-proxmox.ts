@@ -17,7 +17,7 @@ import {
 } from '../client';
 import { mockGuestIps } from './mock-ips';
 import { loadMockState, MockStateData, MockTaskRecord, MockTaskType, MockVmRecord, saveMockState } from './mock-state';
-import { formatUpid } from './upid';
+import { formatUpid } from '../upid';
 
 export interface MockTimings {
   cloneMs: number;
