@@ -139,6 +139,14 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       END;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Provisioning records its step before each Proxmox call, so a restarted sidecar knows whether a
+      -- clone may have been sent for the reserved VMID (resume it) or not (clone again).
+      ALTER TABLE deployments ADD COLUMN provision_step TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

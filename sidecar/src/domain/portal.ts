@@ -21,6 +21,8 @@ export interface Timings {
   /** After a start: how often and how long to ask the guest agent for IPs. */
   ipPollIntervalMs: number;
   ipPollTimeoutMs: number;
+  /** How often to look at a VM while waiting for a lock another task holds to clear. */
+  vmPollMs: number;
   /** Waits before repeating a clone whose task failed on a storage or VM lock (`got timeout`). */
   lockRetryDelaysMs: readonly number[];
 }
@@ -31,6 +33,7 @@ export const DEFAULT_TIMINGS: Timings = {
   shutdownTimeoutSeconds: 60,
   ipPollIntervalMs: 2_000,
   ipPollTimeoutMs: 5 * 60_000,
+  vmPollMs: 2_000,
   lockRetryDelaysMs: [5_000, 15_000, 30_000],
 };
 

@@ -103,6 +103,8 @@ export interface ProxmoxClient {
   deleteVm(vmid: number): Promise<TaskRef>;
   /** null when the VM does not exist. */
   vmState(vmid: number): Promise<VmState | null>;
+  /** Every QEMU VM and template on the node, for the reconcile pass. */
+  listVms(): Promise<VmState[]>;
   /** IPv4/IPv6 addresses from the guest agent, loopback and link-local left out; [] while the agent is not up. */
   guestIps(vmid: number): Promise<string[]>;
   /** Resolves when the task has ended (ok or not); throws `timeout` after timeoutMs. */

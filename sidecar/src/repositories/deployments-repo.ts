@@ -6,6 +6,8 @@ import type { Db } from '../db/open';
 import { prepared } from '../db/statement-cache';
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES, LISTED_STATUSES, Status, sqlList } from '../domain/statuses';
 
+export type ProvisionStep = 'clone' | 'configure';
+
 export interface DeploymentRecord {
   id: number;
   name: string;
@@ -25,6 +27,8 @@ export interface DeploymentRecord {
   neverExpires: boolean;
   expiresAt: number | null;
   pendingAction: string | null;
+  /** While PROVISIONING: the step whose Proxmox call may have been sent (`clone`, `configure`). */
+  provisionStep: ProvisionStep | null;
   vmStopped: boolean;
   lastError: string | null;
   createdAt: number;
@@ -52,6 +56,7 @@ interface Row {
   never_expires: number;
   expires_at: number | null;
   pending_action: string | null;
+  provision_step: ProvisionStep | null;
   vm_stopped: number;
   last_error: string | null;
   created_at: number;
@@ -78,6 +83,7 @@ const toRecord = (r: Row): DeploymentRecord => ({
   neverExpires: r.never_expires === 1,
   expiresAt: r.expires_at,
   pendingAction: r.pending_action,
+  provisionStep: r.provision_step,
   vmStopped: r.vm_stopped === 1,
   lastError: r.last_error,
   createdAt: r.created_at,
@@ -102,6 +108,12 @@ export interface ListFilter {
 const SELECT = `SELECT d.*, t.name AS template_name, t.os_type AS template_os_type, u.login AS owner_login, u.name AS owner_name,
   (d.owner_id <> @viewer AND EXISTS (SELECT 1 FROM shares s WHERE s.deployment_id = d.id AND s.user_id = @viewer)) AS shared
   FROM deployments d JOIN templates t ON t.id = d.template_id JOIN users u ON u.id = d.owner_id`;
+
+/**
+ * What counts against contingents: the active statuses, and a FAILED deployment whose VM could not be
+ * removed yet (its VMID stays on the row): memory is released only when the VM is really gone.
+ */
+const HOLDS_MEMORY = `(status IN (${sqlList(ACTIVE_STATUSES)}) OR (status = 'FAILED' AND vmid IS NOT NULL))`;
 
 const visibleTo = (viewer: Viewer) =>
   viewer.all ? '1' : '(d.owner_id = @viewer OR d.id IN (SELECT s.deployment_id FROM shares s WHERE s.user_id = @viewer))';
@@ -128,10 +140,10 @@ export class DeploymentsRepo {
   constructor(private readonly db: Db) {
     this.byIdStmt = db.prepare<[{ viewer: number; id: number }], Row>(`${SELECT} WHERE d.id = @id`);
     this.usedByOwner = db.prepare<[number], { mb: number }>(
-      `SELECT COALESCE(SUM(memory_mb), 0) AS mb FROM deployments WHERE owner_id = ? AND status IN (${sqlList(ACTIVE_STATUSES)})`,
+      `SELECT COALESCE(SUM(memory_mb), 0) AS mb FROM deployments WHERE owner_id = ? AND ${HOLDS_MEMORY}`,
     );
     this.usedGlobal = db.prepare<[], { mb: number }>(
-      `SELECT COALESCE(SUM(memory_mb), 0) AS mb FROM deployments WHERE status IN (${sqlList(ACTIVE_STATUSES)})`,
+      `SELECT COALESCE(SUM(memory_mb), 0) AS mb FROM deployments WHERE ${HOLDS_MEMORY}`,
     );
     // INDEXED BY: without statistics the planner prefers deployments_status and reads every STOPPED and
     // RUNNING row; the partial indexes keep these reads proportional to what is due. Preparing fails
@@ -215,6 +227,7 @@ export class DeploymentsRepo {
     neverExpires: boolean;
     expiresAt: number | null;
     pendingAction: string | null;
+    provisionStep: ProvisionStep | null;
     vmStopped: boolean;
     lastError: string | null;
   }>): void {
@@ -225,6 +238,7 @@ export class DeploymentsRepo {
     if (fields.neverExpires !== undefined) columns.never_expires = fields.neverExpires ? 1 : 0;
     if (fields.expiresAt !== undefined) columns.expires_at = fields.expiresAt;
     if (fields.pendingAction !== undefined) columns.pending_action = fields.pendingAction;
+    if (fields.provisionStep !== undefined) columns.provision_step = fields.provisionStep;
     if (fields.vmStopped !== undefined) columns.vm_stopped = fields.vmStopped ? 1 : 0;
     if (fields.lastError !== undefined) columns.last_error = fields.lastError;
     const sets = Object.keys(columns).map((c) => `${c} = @${c}`);
@@ -239,11 +253,10 @@ export class DeploymentsRepo {
     return this.usedGlobal.get()?.mb ?? 0;
   }
 
-  /** A live deployment already holds this VMID (reserved or in use). */
-  vmidTaken(vmid: number): boolean {
-    return (
-      prepared<[number], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM deployments WHERE vmid = ? AND status NOT IN ('DELETED', 'FAILED')").get(vmid)?.n !== 0
-    );
+  /** A live deployment other than `exceptId` already holds this VMID (reserved or in use). */
+  vmidTaken(vmid: number, exceptId = 0): boolean {
+    const sql = "SELECT COUNT(*) AS n FROM deployments WHERE vmid = ? AND id <> ? AND status NOT IN ('DELETED', 'FAILED')";
+    return prepared<[number, number], { n: number }>(this.db, sql).get(vmid, exceptId)?.n !== 0;
   }
 
   nameTaken(name: string): boolean {

@@ -1,7 +1,7 @@
 /** /v1/me, /v1/templates, /v1/quota: what the portal shows before any deployment exists. */
 import { Router } from 'express';
 import type { Services } from '../services';
-import { callerOf } from '../http/request-context';
+import { auditAs, callerOf } from '../http/request-context';
 import { requireRight } from '../domain/access';
 import { RIGHTS } from '../domain/rights';
 import { ACTIVE_STATUSES, STATUSES } from '../domain/statuses';
@@ -15,7 +15,7 @@ export function portalInfoRouter(s: Services): Router {
   const r = Router();
 
   // The catalog is how the UI learns rights, statuses and error codes without repeating them.
-  r.get('/me', (req, res) => {
+  r.get('/me', auditAs('me.read'), (req, res) => {
     const caller = callerOf(portal, res);
     parse(noQuery, portalQuery(req));
     res.json({
@@ -26,14 +26,14 @@ export function portalInfoRouter(s: Services): Router {
     });
   });
 
-  r.get('/templates', (req, res) => {
+  r.get('/templates', auditAs('template.catalog'), (req, res) => {
     const caller = callerOf(portal, res);
     requireRight(caller, 'portal.view');
     parse(noQuery, portalQuery(req));
     res.json(portal.templates.list(true));
   });
 
-  r.get('/quota', (req, res) => {
+  r.get('/quota', auditAs('quota.read'), (req, res) => {
     const caller = callerOf(portal, res);
     requireRight(caller, 'portal.view');
     parse(noQuery, portalQuery(req));

@@ -64,7 +64,7 @@ export class Harness {
       log: o.log ?? silentLogger,
       clock: () => this.now,
       mock: { timings: { cloneMs: 5, startMs: 5, shutdownMs: 5, stopMs: 5, deleteMs: 5, agentDelayMs: 0, ...o.mockTimings } },
-      timings: { ipPollIntervalMs: 5, ipPollTimeoutMs: 2000, lockRetryDelaysMs: [5, 5, 5] },
+      timings: { ipPollIntervalMs: 5, ipPollTimeoutMs: 2000, vmPollMs: 5, lockRetryDelaysMs: [5, 5, 5] },
       rateLimits: { ...GENEROUS, ...o.rateLimits },
     });
   }

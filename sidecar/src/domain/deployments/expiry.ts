@@ -13,7 +13,8 @@ import { iso } from '../clock';
 import { stopVm } from './vm-power';
 
 export class Expiry {
-  private readonly stopping = new Set<number>();
+  /** Stops under way, so the sweep and a request-triggered expiry never stop one VM twice. */
+  private readonly stopping = new Map<number, Promise<void>>();
 
   constructor(
     private readonly portal: Portal,
@@ -55,15 +56,15 @@ export class Expiry {
     return expired;
   }
 
+  /** Stops every expired VM not known to be stopped; a stop already under way is awaited, not repeated. */
   private async stopExpiredVms(): Promise<void> {
     for (const id of this.portal.deployments.expiredNotStoppedIds()) {
-      if (this.stopping.has(id)) continue;
-      this.stopping.add(id);
-      try {
-        await this.stopOne(id);
-      } finally {
-        this.stopping.delete(id);
+      let stop = this.stopping.get(id);
+      if (!stop) {
+        stop = this.stopOne(id).finally(() => this.stopping.delete(id));
+        this.stopping.set(id, stop);
       }
+      await stop;
     }
   }
 

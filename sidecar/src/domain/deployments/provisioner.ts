@@ -10,7 +10,8 @@ import { ProxmoxClient, ProxmoxError } from '../../proxmox/client';
 import type { Portal } from '../portal';
 import type { Background } from '../background';
 import { describeProxmoxError } from '../proxmox-failure';
-import type { DeploymentRecord } from '../../repositories/deployments-repo';
+import type { DeploymentRecord, ProvisionStep } from '../../repositories/deployments-repo';
+import { waitWhileLocked } from './vm-locks';
 import { awaitTask } from './pending-action';
 
 const VMID_ATTEMPTS = 5;
@@ -38,12 +39,8 @@ export class Provisioner {
       const px = portal.proxmox();
       const template = portal.templates.get(d.templateId);
       if (!template) throw new Error(`template ${d.templateId} is missing`);
-      const existing = vmid === null ? null : await px.vmState(vmid);
-      if (vmid === null || existing === null) {
-        vmid = await this.inTemplateQueue(template.proxmoxVmid, () => this.clone(px, d, template.proxmoxVmid));
-      } else if (existing.lock === 'clone') {
-        throw new ProxmoxError('locked', `VM ${vmid} is still being cloned by a task the sidecar lost track of`, 'Wait for the clone task to end in Proxmox, then delete this deployment and create it again.');
-      }
+      vmid = (await this.cloneOfEarlierRun(d)) ?? (await this.inTemplateQueue(template.proxmoxVmid, () => this.clone(px, d, template.proxmoxVmid)));
+      this.recordStep(id, 'configure');
       await px.configureVm(vmid, { cores: d.cores, memoryMb: d.memoryMb, tags: [PORTAL_TAG] });
     } catch (err) {
       if (!(err instanceof ProxmoxError)) throw err;
@@ -52,9 +49,25 @@ export class Provisioner {
     }
     writeTx(portal.db, () => {
       if (portal.deployments.get(id)?.status !== 'PROVISIONING') return;
-      portal.deployments.update(id, portal.clock(), { status: 'STOPPED', vmStopped: true, lastError: null });
+      portal.deployments.update(id, portal.clock(), { status: 'STOPPED', vmStopped: true, lastError: null, provisionStep: null });
       portal.audit.append({ actor: SYSTEM_ACTOR, action: 'deployment.provision', target: { type: 'deployment', id }, deploymentId: id, result: 'ok', details: { vmid, owner: d.ownerLogin } });
     });
+  }
+
+  /**
+   * After a restart: the VM a clone of an earlier run made for this deployment, once Proxmox has finished
+   * it; null when no clone was sent or it was rolled back. A VM under the reserved VMID that carries
+   * another name is someone else's and is never touched.
+   */
+  private async cloneOfEarlierRun(d: DeploymentRecord): Promise<number | null> {
+    if (d.vmid === null || d.provisionStep === null) return null;
+    const state = await waitWhileLocked(this.portal, d.vmid, 'clone', this.portal.timings.cloneTimeoutMs);
+    if (state === null || state.name !== d.name || state.template) return null;
+    return d.vmid;
+  }
+
+  private recordStep(id: number, step: ProvisionStep, vmid?: number): void {
+    writeTx(this.portal.db, () => this.portal.deployments.update(id, this.portal.clock(), vmid === undefined ? { provisionStep: step } : { provisionStep: step, vmid }));
   }
 
   /** Reserves a VMID in the database, then clones; on "already exists" (Proxmox's nextid does not reserve) tries the next one. */
@@ -63,9 +76,10 @@ export class Provisioner {
     const refused = new Set<number>();
     for (let attempt = 0; attempt < VMID_ATTEMPTS; attempt++) {
       let candidate = await px.nextVmid();
+      // The reservation and the intent to clone are one write, before the clone is sent.
       const vmid = writeTx(portal.db, () => {
-        while (refused.has(candidate) || portal.deployments.vmidTaken(candidate)) candidate++;
-        portal.deployments.update(d.id, portal.clock(), { vmid: candidate });
+        while (refused.has(candidate) || portal.deployments.vmidTaken(candidate, d.id)) candidate++;
+        portal.deployments.update(d.id, portal.clock(), { vmid: candidate, provisionStep: 'clone' });
         return candidate;
       });
       try {
@@ -74,7 +88,7 @@ export class Provisioner {
       } catch (err) {
         if (!(err instanceof ProxmoxError) || err.kind !== 'already_exists') throw err;
         refused.add(vmid);
-        writeTx(portal.db, () => portal.deployments.update(d.id, portal.clock(), { vmid: null }));
+        writeTx(portal.db, () => portal.deployments.update(d.id, portal.clock(), { vmid: null, provisionStep: null }));
       }
     }
     throw new ProxmoxError('already_exists', `no free VMID found after ${VMID_ATTEMPTS} attempts`);
@@ -110,23 +124,32 @@ export class Provisioner {
     return next;
   }
 
-  /** FAILED, with the reason; a VM the clone left behind is removed so that none is orphaned. */
+  /**
+   * FAILED, with the reason. A VM the clone left behind is removed so that none is orphaned; one that cannot
+   * be removed now stays recorded on the row (and keeps counting against the contingent) until a delete
+   * of the deployment removes it.
+   */
   private async failed(d: DeploymentRecord, vmid: number | null, err: ProxmoxError): Promise<void> {
     const { portal } = this;
-    let leftover = vmid;
-    if (vmid !== null && err.kind !== 'already_exists') {
+    const recorded = portal.deployments.get(d.id)?.vmid ?? vmid;
+    let leftover = recorded;
+    if (recorded !== null && err.kind !== 'already_exists') {
       try {
-        const state = await portal.proxmox().vmState(vmid);
-        if (state && state.lock === null) await awaitTask(portal, portal.proxmox().deleteVm(vmid), portal.timings.taskTimeoutMs);
-        if (state === null || state.lock === null) leftover = null;
+        const state = await waitWhileLocked(portal, recorded, 'clone', portal.timings.cloneTimeoutMs);
+        if (state !== null && state.name === d.name && !state.template) {
+          await awaitTask(portal, portal.proxmox().deleteVm(recorded), portal.timings.taskTimeoutMs);
+          leftover = null;
+        } else if (state === null || state.name !== d.name) {
+          leftover = null; // gone, or never ours: nothing of this deployment is left in Proxmox
+        }
       } catch {
-        // The VM stays recorded on the FAILED row; deleting the deployment retries its removal.
+        // Proxmox refused again; the row keeps the VMID so a delete of the deployment can retry.
       }
     }
     const message = describeProxmoxError(err);
     writeTx(portal.db, () => {
-      portal.deployments.update(d.id, portal.clock(), { status: 'FAILED', vmid: leftover, lastError: message });
-      portal.audit.append({ actor: SYSTEM_ACTOR, action: 'deployment.provision', target: { type: 'deployment', id: d.id }, deploymentId: d.id, result: 'failed', status: 502, details: { vmid, error: message, leftoverVmid: leftover } });
+      portal.deployments.update(d.id, portal.clock(), { status: 'FAILED', vmid: leftover, lastError: message, provisionStep: null });
+      portal.audit.append({ actor: SYSTEM_ACTOR, action: 'deployment.provision', target: { type: 'deployment', id: d.id }, deploymentId: d.id, result: 'failed', status: 502, details: { vmid: recorded, error: message, leftoverVmid: leftover } });
     });
   }
 }

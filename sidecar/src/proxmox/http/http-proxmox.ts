@@ -132,15 +132,18 @@ export class HttpProxmox implements ProxmoxClient {
       throw err;
     }
     if (!isRecord(data)) throw new ProxmoxError('failed', `Proxmox answered the status of VM ${vmid} without an object`);
-    const tags = looseString(data.tags);
-    return {
-      vmid,
-      name: looseString(data.name),
-      status: data.status === 'running' ? 'running' : 'stopped',
-      lock: looseString(data.lock),
-      tags: tags ? tags.split(/[;,\s]+/).filter((t) => t !== '') : [],
-      template: looseBool(data.template),
-    };
+    return stateOf(vmid, data);
+  }
+
+  async listVms(): Promise<VmState[]> {
+    const data = await this.t.call('GET', `${this.nodePath}/qemu`, undefined, `list the VMs on node ${this.node}`);
+    const out: VmState[] = [];
+    for (const vm of Array.isArray(data) ? data : []) {
+      const vmid = isRecord(vm) ? looseNumber(vm.vmid) : null;
+      if (vmid === null || !isRecord(vm)) continue;
+      out.push(stateOf(vmid, vm));
+    }
+    return out.sort((a, b) => a.vmid - b.vmid);
   }
 
   async guestIps(vmid: number): Promise<string[]> {
@@ -221,6 +224,19 @@ export class HttpProxmox implements ProxmoxClient {
       return []; // the exit status already says what failed; the log only adds detail
     }
   }
+}
+
+/** A VM as status/current and the qemu list describe it (false booleans and an unset lock are left out). */
+function stateOf(vmid: number, data: Record<string, unknown>): VmState {
+  const tags = looseString(data.tags);
+  return {
+    vmid,
+    name: looseString(data.name),
+    status: data.status === 'running' ? 'running' : 'stopped',
+    lock: looseString(data.lock),
+    tags: tags ? tags.split(/[;,\s]+/).filter((t) => t !== '') : [],
+    template: looseBool(data.template),
+  };
 }
 
 /** `2048` or `current=2048,...` (PVE 8.4+ property string) → 2048. */

@@ -72,6 +72,7 @@ export type MockOperation =
   | 'delete'
   | 'guestIps'
   | 'vmState'
+  | 'listVms'
   | 'nextVmid';
 
 /** Operations that return a task, and so can also be made to fail as a task. */
@@ -303,6 +304,12 @@ export class MockProxmox implements ProxmoxClient {
     const vm = this.vmsById.get(vmid);
     if (!vm) return null;
     return { vmid, name: vm.name, status: vm.status, lock: vm.lock, tags: [...vm.tags], template: vm.template };
+  }
+
+  async listVms(): Promise<VmState[]> {
+    this.assertOpen();
+    this.throwFault('listVms');
+    return this.sortedVms().map((vm) => ({ vmid: vm.vmid, name: vm.name, status: vm.status, lock: vm.lock, tags: [...vm.tags], template: vm.template }));
   }
 
   async guestIps(vmid: number): Promise<string[]> {
