@@ -12,6 +12,9 @@ export interface Config {
   /** Where a generated key was written, when SPP_SIGNING_KEYS was not given. */
   generatedKeyFile: string | null;
   sweepIntervalMs: number;
+  reconcileIntervalMs: number;
+  /** How often a Proxmox task's status is read while waiting for it. */
+  proxmoxPollMs: number;
 }
 
 export const GENERATED_KEY_FILE = 'signing-key';
@@ -26,8 +29,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = env.INIT_CWD ?? process
   if (!/^[0-9]+$/.test(portText) || port < 1 || port > 65535) problems.push(`SPP_SIDECAR_PORT '${portText}' must be a port number from 1 to 65535.`);
   const dataDirText = env.SPP_DATA_DIR ?? '.spp-data';
   const dataDir = isAbsolute(dataDirText) ? dataDirText : resolve(cwd, dataDirText);
-  const sweepText = env.SPP_EXPIRY_SWEEP_SECONDS ?? '60';
-  if (!/^[0-9]+$/.test(sweepText) || Number(sweepText) < 1) problems.push(`SPP_EXPIRY_SWEEP_SECONDS '${sweepText}' must be a whole number of seconds, at least 1.`);
+  const whole = (name: string, fallback: string, min: number, unit: string): number => {
+    const text = env[name] ?? fallback;
+    if (!/^[0-9]+$/.test(text) || Number(text) < min) problems.push(`${name} '${text}' must be a whole number of ${unit}, at least ${min}.`);
+    return Number(text);
+  };
+  const sweepSeconds = whole('SPP_EXPIRY_SWEEP_SECONDS', '60', 1, 'seconds');
+  const reconcileSeconds = whole('SPP_RECONCILE_SECONDS', '300', 10, 'seconds');
+  // Proxmox's daemons have three workers each; polling much faster than once a second only competes with real work.
+  const proxmoxPollMs = whole('SPP_PROXMOX_POLL_MS', '1000', 50, 'milliseconds');
 
   let keyring: Keyring | null = null;
   let generatedKeyFile: string | null = null;
@@ -46,5 +56,5 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = env.INIT_CWD ?? process
     if (!existsSync(generatedKeyFile)) writeFileSync(generatedKeyFile, `k1:${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     keyring = parseKeyring(readFileSync(generatedKeyFile, 'utf8').trim());
   }
-  return { host, port, dataDir, keyring, generatedKeyFile, sweepIntervalMs: Number(sweepText) * 1000 };
+  return { host, port, dataDir, keyring, generatedKeyFile, sweepIntervalMs: sweepSeconds * 1000, reconcileIntervalMs: reconcileSeconds * 1000, proxmoxPollMs };
 }

@@ -3,6 +3,7 @@ import { loadConfig } from './config';
 import { jsonLogger } from './logger';
 import { openSidecar } from './sidecar';
 import { recover } from './domain/deployments/recovery';
+import { ProxmoxError } from './proxmox/client';
 
 async function main(): Promise<void> {
   const log = jsonLogger();
@@ -16,13 +17,25 @@ async function main(): Promise<void> {
   if (config.generatedKeyFile) {
     log.warn('no SPP_SIGNING_KEYS given; using the generated key', { keyFile: config.generatedKeyFile, keyIds: [...config.keyring.keys()] });
   }
-  const sidecar = openSidecar({ dataDir: config.dataDir, keyring: config.keyring, log });
+  const sidecar = openSidecar({ dataDir: config.dataDir, keyring: config.keyring, log, httpProxmox: { taskPollMs: config.proxmoxPollMs } });
   const { services } = sidecar;
   await recover(services.portal, services.background, services.provisioner, services.ips);
 
   const sweep = setInterval(() => {
     services.expiry.sweep().catch((err: unknown) => log.error('expiry sweep failed', { error: String(err) }));
   }, config.sweepIntervalMs);
+  const reconcile = (): void =>
+    services.background.run('reconcile', async () => {
+      try {
+        const found = await services.reconciler.run();
+        if (found.vanished.length + found.leftoversGone.length + found.untrackedVmids.length > 0) log.warn('reconcile found drift', { ...found });
+      } catch (err) {
+        if (!(err instanceof ProxmoxError)) throw err;
+        log.warn('reconcile could not reach Proxmox', { error: err.message });
+      }
+    });
+  reconcile();
+  const reconcileTimer = setInterval(reconcile, config.reconcileIntervalMs);
 
   const server = sidecar.app.listen(config.port, config.host, () => {
     log.info('sidecar listening', { url: `http://${config.host}:${config.port}`, dataDir: config.dataDir });
@@ -34,6 +47,7 @@ async function main(): Promise<void> {
 
   const stop = () => {
     clearInterval(sweep);
+    clearInterval(reconcileTimer);
     server.close(() => {
       void sidecar.close().then(() => process.exit(0));
     });

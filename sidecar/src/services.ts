@@ -13,6 +13,7 @@ import { Background } from './domain/background';
 import { Expiry } from './domain/deployments/expiry';
 import { Provisioner } from './domain/deployments/provisioner';
 import { IpWatcher } from './domain/deployments/ip-watcher';
+import { Reconciler } from './domain/deployments/reconcile';
 import { DEFAULT_TIMINGS, Portal, Timings } from './domain/portal';
 import { seedTemplates } from './domain/templates';
 import type { Clock } from './domain/clock';
@@ -29,6 +30,7 @@ export interface Services {
   ips: IpWatcher;
   rateLimiter: RateLimiter;
   proxmox: ProxmoxConnection;
+  reconciler: Reconciler;
 }
 
 export interface ServiceOptions {
@@ -74,5 +76,6 @@ export function createServices(o: ServiceOptions): Services {
     ips: new IpWatcher(portal, background),
     rateLimiter: new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...o.rateLimits }, o.clock),
     proxmox,
+    reconciler: new Reconciler(portal),
   };
 }

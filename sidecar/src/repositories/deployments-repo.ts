@@ -276,6 +276,12 @@ export class DeploymentsRepo {
     return this.unstoppedStmt.all().map((r) => r.id);
   }
 
+  /** Every deployment holding a VMID, with what the reconcile pass needs to judge it. */
+  vmHolders(): Array<{ id: number; vmid: number; status: Status; pendingAction: string | null }> {
+    const sql = "SELECT id, vmid, status, pending_action AS pendingAction FROM deployments WHERE vmid IS NOT NULL AND status <> 'DELETED'";
+    return prepared<[], { id: number; vmid: number; status: Status; pendingAction: string | null }>(this.db, sql).all();
+  }
+
   idsWith(statuses: readonly Status[]): number[] {
     return prepared<[], { id: number }>(this.db, `SELECT id FROM deployments WHERE status IN (${sqlList(statuses)}) ORDER BY id`).all().map((r) => r.id);
   }

@@ -9,6 +9,8 @@ import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
 import { awaitTask, claim, fail, settle } from './pending-action';
 import { stopVm } from './vm-power';
+import { waitWhileLocked } from './vm-locks';
+import { PORTAL_TAG } from './proxmox-marks';
 import type { Actor } from '../../auth/actor';
 import type { Status } from '../statuses';
 
@@ -38,7 +40,10 @@ export async function removeVm(portal: Portal, actor: Actor, id: number, vmid: n
   // Where the delete fails, the row goes back to the status that matches the VM.
   let back = (previousStatus === 'DELETING' ? 'FAILED' : previousStatus) as Status;
   try {
-    if (vmid !== null && (await portal.proxmox().vmState(vmid)) !== null) {
+    // A destroy that a restart interrupted is let finish. A VM under this VMID with neither this name nor
+    // the portal's tag is not this deployment's (its own vanished and the id was reused): never touched.
+    const state = vmid === null ? null : await waitWhileLocked(portal, vmid, 'destroyed', portal.timings.taskTimeoutMs);
+    if (vmid !== null && state !== null && (state.name === name || state.tags.includes(PORTAL_TAG))) {
       await stopVm(portal, vmid);
       if (back === 'RUNNING') back = 'STOPPED';
       await awaitTask(portal, portal.proxmox().deleteVm(vmid), portal.timings.taskTimeoutMs);

@@ -11,6 +11,7 @@ import type { Background } from '../background';
 import { describeProxmoxError } from '../proxmox-failure';
 import { iso } from '../clock';
 import { stopVm } from './vm-power';
+import { markExpired, markRevived } from './proxmox-marks';
 
 export class Expiry {
   /** Stops under way, so the sweep and a request-triggered expiry never stop one VM twice. */
@@ -56,6 +57,11 @@ export class Expiry {
     return expired;
   }
 
+  /** A prolonged EXPIRED deployment: its VM loses the expired marks in Proxmox, in the background. */
+  revived(vmid: number): void {
+    this.background.run('revive marks', () => markRevived(this.portal, vmid));
+  }
+
   /** Stops every expired VM not known to be stopped; a stop already under way is awaited, not repeated. */
   private async stopExpiredVms(): Promise<void> {
     for (const id of this.portal.deployments.expiredNotStoppedIds()) {
@@ -74,7 +80,10 @@ export class Expiry {
     if (!d || d.status !== 'EXPIRED') return;
     let error: string | null = null;
     try {
-      if (d.vmid !== null) await stopVm(portal, d.vmid);
+      if (d.vmid !== null) {
+        await stopVm(portal, d.vmid);
+        await markExpired(portal, d.vmid);
+      }
     } catch (err) {
       if (!(err instanceof ProxmoxError)) throw err;
       error = describeProxmoxError(err);

@@ -15,7 +15,7 @@ import type { DeploymentRecord } from '../../repositories/deployments-repo';
 export function prolongDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number, choice: TtlChoice): DeploymentRecord {
   requireRight(caller, 'deployments.prolong');
   loadVisible(portal, expiry, caller, id);
-  writeTx(portal.db, () => {
+  const revivedVmid = writeTx(portal.db, () => {
     const d = portal.deployments.get(id) as DeploymentRecord;
     if (d.status !== 'STOPPED' && d.status !== 'RUNNING' && d.status !== 'EXPIRED') {
       throw conflict(`'${d.name}' cannot be prolonged while it is ${d.status}.`);
@@ -39,6 +39,8 @@ export function prolongDeployment(portal: Portal, expiry: Expiry, caller: Caller
       status: 200,
       details: { ttlHours: hours, neverExpires: hours === null, previousExpiresAt: iso(d.expiresAt), expiresAt: iso(expiresAt), previousStatus: d.status, status },
     });
+    return revived ? d.vmid : null;
   });
+  if (revivedVmid !== null) expiry.revived(revivedVmid);
   return portal.deployments.get(id, caller.id) as DeploymentRecord;
 }

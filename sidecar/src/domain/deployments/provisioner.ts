@@ -12,11 +12,10 @@ import type { Background } from '../background';
 import { describeProxmoxError } from '../proxmox-failure';
 import type { DeploymentRecord, ProvisionStep } from '../../repositories/deployments-repo';
 import { waitWhileLocked } from './vm-locks';
+import { PORTAL_TAG } from './proxmox-marks';
 import { awaitTask } from './pending-action';
 
 const VMID_ATTEMPTS = 5;
-/** Proxmox tag marking a VM as the portal's, so an admin (and a later reconcile) can tell. */
-export const PORTAL_TAG = 'spp';
 
 export class Provisioner {
   private readonly templateQueues = new Map<number, Promise<unknown>>();
