@@ -6,7 +6,12 @@
 export interface NeededPrivilege {
   privilege: string;
   /** Where it must hold: a path of Proxmox's ACL tree, `{node}` replaced by the configured node. */
-  path: '/vms' | '/nodes/{node}' | '/storage';
+  path: '/vms' | '/nodes/{node}' | '/storage' | '/sdn';
+  /**
+   * Admins grant these on one storage or one zone (`/storage/local-lvm`, `/sdn/zones/localnetwork`), and
+   * which one a clone needs depends on the template; a grant anywhere below the path counts.
+   */
+  anyBelow?: boolean;
   why: string;
 }
 
@@ -18,8 +23,9 @@ const COMMON: readonly NeededPrivilege[] = [
   { privilege: 'VM.Config.Memory', path: '/vms', why: "set the template's memory" },
   { privilege: 'VM.Config.Options', path: '/vms', why: 'tag VMs and clear start-on-boot when they expire' },
   { privilege: 'VM.PowerMgmt', path: '/vms', why: 'start, shut down and stop VMs' },
-  { privilege: 'Datastore.AllocateSpace', path: '/storage', why: 'allocate the disks of full clones' },
-  { privilege: 'Datastore.Audit', path: '/storage', why: 'read the storages clones go to' },
+  { privilege: 'Datastore.AllocateSpace', path: '/storage', anyBelow: true, why: 'allocate the disks of full clones' },
+  { privilege: 'Datastore.Audit', path: '/storage', anyBelow: true, why: 'read the storages clones go to' },
+  { privilege: 'SDN.Use', path: '/sdn', anyBelow: true, why: "attach clones to the template's network bridges" },
   { privilege: 'Sys.Audit', path: '/nodes/{node}', why: 'read the node and its tasks' },
 ];
 
@@ -39,11 +45,13 @@ export function neededPrivileges(pveMajor: number): NeededPrivilege[] {
 export function lackingPrivileges(pveMajor: number, node: string, granted: Record<string, Record<string, unknown>>): NeededPrivilege[] {
   return neededPrivileges(pveMajor).filter((need) => {
     const path = need.path.replace('{node}', node);
-    return !ancestorsOf(path).some((p) => {
+    const onPathOrAncestor = ancestorsOf(path).some((p) => {
       const value = granted[p]?.[need.privilege];
       if (value === undefined) return false;
       return p === path || value === 1 || value === '1' || value === true;
     });
+    const below = need.anyBelow === true && Object.entries(granted).some(([p, privs]) => p.startsWith(`${path}/`) && privs[need.privilege] !== undefined);
+    return !onPathOrAncestor && !below;
   });
 }
 

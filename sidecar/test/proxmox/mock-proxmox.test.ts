@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ProxmoxError, TaskRef } from '../../src/proxmox/client';
 import { DEFAULT_MOCK_TEMPLATES, MockProxmox, MockProxmoxOptions } from '../../src/proxmox/mock/mock-proxmox';
 import { MOCK_IP_CAPACITY, mockGuestIps, mockIpv4, usableAddresses } from '../../src/proxmox/mock/mock-ips';
-import { formatUpid, parseUpid } from '../../src/proxmox/mock/upid';
+import { formatUpid, parseUpid } from '../../src/proxmox/upid';
 
 const UPID_RE =
   /^UPID:([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/;
