@@ -15,6 +15,8 @@ import { silentLogger, Logger } from '../../src/logger';
 import type { Right } from '../../src/domain/rights';
 import { writeTx } from '../../src/db/open';
 import type { RateGroup, RateLimit } from '../../src/http/rate-limit';
+import type { HttpTuning } from '../../src/domain/proxmox-connection';
+import type { Timings } from '../../src/domain/portal';
 
 export const KEY_HEX = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 
@@ -39,6 +41,10 @@ export interface HarnessOptions {
   startAt?: number;
   /** Mock Proxmox task durations, where a test needs a step to take a while. */
   mockTimings?: { cloneMs?: number; startMs?: number; shutdownMs?: number; stopMs?: number; deleteMs?: number; agentDelayMs?: number };
+  /** HTTP Proxmox client tuning, for tests against the simulator (settings switch it on). */
+  httpProxmox?: HttpTuning;
+  /** Portal timings beyond the short defaults of tests. */
+  timings?: Partial<Timings>;
 }
 
 const GENEROUS: Record<RateGroup, RateLimit> = {
@@ -46,6 +52,18 @@ const GENEROUS: Record<RateGroup, RateLimit> = {
   lifecycle: { burst: 10_000, perMinute: 10_000 },
   share: { burst: 10_000, perMinute: 10_000 },
 };
+
+/** Status, headers, the text and its JSON (null when it is not JSON). */
+export async function readAnswer(res: Response): Promise<Answer> {
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text === '' ? null : JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
 
 export class Harness {
   readonly dir: string;
@@ -64,8 +82,9 @@ export class Harness {
       log: o.log ?? silentLogger,
       clock: () => this.now,
       mock: { timings: { cloneMs: 5, startMs: 5, shutdownMs: 5, stopMs: 5, deleteMs: 5, agentDelayMs: 0, ...o.mockTimings } },
-      timings: { ipPollIntervalMs: 5, ipPollTimeoutMs: 2000, vmPollMs: 5, lockRetryDelaysMs: [5, 5, 5] },
+      timings: { ipPollIntervalMs: 5, ipPollTimeoutMs: 2000, vmPollMs: 5, lockRetryDelaysMs: [5, 5, 5], ...o.timings },
       rateLimits: { ...GENEROUS, ...o.rateLimits },
+      httpProxmox: { taskPollMs: 10, retryDelaysMs: [10, 20], timeoutMs: 5_000, ...o.httpProxmox },
     });
   }
 
@@ -112,15 +131,7 @@ export class Harness {
   }
 
   async raw(method: string, target: string, headers: Record<string, string>, bytes: Buffer): Promise<Answer> {
-    const res = await fetch(`${this.baseUrl}${target}`, { method, headers, body: bytes.length > 0 ? bytes : undefined });
-    const text = await res.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text === '' ? null : JSON.parse(text);
-    } catch {
-      parsed = null;
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text };
+    return readAnswer(await fetch(`${this.baseUrl}${target}`, { method, headers, body: bytes.length > 0 ? bytes : undefined }));
   }
 
   /** Waits for background work (provisioning, IP polling, expiry stops). */
