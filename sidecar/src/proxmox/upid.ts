@@ -15,7 +15,7 @@ export interface UpidParts {
   user: string;
 }
 
-const UPID_PATTERN =
+export const UPID_PATTERN =
   /^UPID:([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/;
 
 function hex8(n: number): string {
