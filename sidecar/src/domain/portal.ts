@@ -23,6 +23,8 @@ export interface Timings {
   ipPollTimeoutMs: number;
   /** How often to look at a VM while waiting for a lock another task holds to clear. */
   vmPollMs: number;
+  /** How long a FAILED deployment keeps a VMID whose clone may still appear (its answer was lost). */
+  leftoverGraceMs: number;
   /** Waits before repeating a clone whose task failed on a storage or VM lock (`got timeout`). */
   lockRetryDelaysMs: readonly number[];
 }
@@ -34,6 +36,7 @@ export const DEFAULT_TIMINGS: Timings = {
   ipPollIntervalMs: 2_000,
   ipPollTimeoutMs: 5 * 60_000,
   vmPollMs: 2_000,
+  leftoverGraceMs: 10 * 60_000,
   lockRetryDelaysMs: [5_000, 15_000, 30_000],
 };
 

@@ -77,6 +77,14 @@ export class ProxmoxError extends Error {
   }
 }
 
+/**
+ * Whether Proxmox may have acted on a call that failed: no answer in time, or a connection lost without
+ * an answer. A refusal Proxmox answered (any status, 595 included: its proxy never passed it on) is definite.
+ */
+export function outcomeUnknown(err: ProxmoxError): boolean {
+  return err.kind === 'timeout' || (err.kind === 'unreachable' && err.httpStatus === undefined);
+}
+
 /** The failure kind a Proxmox error text (reason phrase or task exit status) stands for. */
 export function kindOfMessage(text: string): ProxmoxErrorKind {
   if (/does not exist|no such VM|not found/i.test(text)) return 'not_found';

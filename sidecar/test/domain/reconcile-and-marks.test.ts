@@ -44,15 +44,37 @@ describe('reconcile and Proxmox marks', () => {
     await removeOutside(vmid);
 
     const report = await h.sidecar.services.reconciler.run();
-    expect(report).toEqual({ vanished: [id], leftoversGone: [], untrackedVmids: [] });
+    expect(report).toEqual({ vanished: [id], powerChanged: [], leftoversGone: [], untrackedVmids: [] });
     expect(h.portal.deployments.get(id)).toMatchObject({ status: 'FAILED', vmid: null, ipAddresses: [] });
     expect(h.portal.deployments.get(id)?.lastError).toMatch(new RegExp(`VM ${vmid} was removed outside the portal`));
     expect(h.portal.contingents.quota(alice.id).user.usedMb).toBe(0);
     expect(actions('reconcile.').map((r) => [r.action, r.deployment_id])).toEqual([['reconcile.vm_vanished', id]]);
 
     // Nothing left to find: a second pass changes and records nothing.
-    expect(await h.sidecar.services.reconciler.run()).toEqual({ vanished: [], leftoversGone: [], untrackedVmids: [] });
+    expect(await h.sidecar.services.reconciler.run()).toEqual({ vanished: [], powerChanged: [], leftoversGone: [], untrackedVmids: [] });
     expect(actions('reconcile.')).toHaveLength(1);
+  });
+
+  it('a VM stopped from inside the guest or started in Proxmox brings its deployment along; an expired one is stopped again', async () => {
+    const { id, vmid } = await created('powered');
+    const mock = h.sidecar.mock;
+    await mock.waitTask(await mock.stopVm(vmid), 2000); // the guest shut itself down
+    expect((await h.sidecar.services.reconciler.run()).powerChanged).toEqual([id]);
+    expect(h.portal.deployments.get(id)).toMatchObject({ status: 'STOPPED', vmStopped: true, ipAddresses: [] });
+    await mock.waitTask(await mock.startVm(vmid), 2000); // an admin started it in Proxmox
+    expect((await h.sidecar.services.reconciler.run()).powerChanged).toEqual([id]);
+    expect(h.portal.deployments.get(id)).toMatchObject({ status: 'RUNNING', vmStopped: false });
+    expect(actions('reconcile.power_changed')).toHaveLength(2);
+
+    h.advance(3 * HOUR);
+    await h.sidecar.services.expiry.sweep();
+    await h.idle();
+    await mock.waitTask(await mock.startVm(vmid), 2000); // started again behind the portal's back
+    expect((await h.sidecar.services.reconciler.run()).powerChanged).toEqual([id]);
+    expect(h.portal.deployments.get(id)).toMatchObject({ status: 'EXPIRED', vmStopped: false });
+    await h.sidecar.services.expiry.sweep();
+    expect(h.portal.deployments.get(id)).toMatchObject({ status: 'EXPIRED', vmStopped: true });
+    expect(mock.vms().find((v) => v.vmid === vmid)?.status).toBe('stopped');
   });
 
   it('a tagged VM that no deployment holds is reported once and left alone; untagged VMs and templates are ignored', async () => {
@@ -62,7 +84,7 @@ describe('reconcile and Proxmox marks', () => {
     await mock.configureVm(500, { tags: ['spp'] });
     await mock.waitTask(await mock.cloneTemplate({ templateVmid: 9003, newVmid: 501, name: 'admins-own-vm' }), 2000);
 
-    expect(await h.sidecar.services.reconciler.run()).toEqual({ vanished: [], leftoversGone: [], untrackedVmids: [500] });
+    expect(await h.sidecar.services.reconciler.run()).toEqual({ vanished: [], powerChanged: [], leftoversGone: [], untrackedVmids: [500] });
     const rows = actions('reconcile.');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: 'reconcile.untracked_vm', target_type: 'vm', target_id: '500', result: 'failed' });
@@ -80,7 +102,7 @@ describe('reconcile and Proxmox marks', () => {
       expect(c.status).toBe(201);
       await new Promise((r) => setTimeout(r, 60)); // the clone has started: the VM exists, locked
       expect(slow.sidecar.mock.vms().some((v) => v.lock === 'clone')).toBe(true);
-      expect(await slow.sidecar.services.reconciler.run()).toEqual({ vanished: [], leftoversGone: [], untrackedVmids: [] });
+      expect(await slow.sidecar.services.reconciler.run()).toEqual({ vanished: [], powerChanged: [], leftoversGone: [], untrackedVmids: [] });
       await slow.idle();
       expect(slow.portal.deployments.get(c.body.id)?.status).toBe('STOPPED');
     } finally {

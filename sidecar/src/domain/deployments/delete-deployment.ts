@@ -8,7 +8,7 @@ import type { Portal } from '../portal';
 import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
 import { awaitTask, claim, fail, settle } from './pending-action';
-import { stopVm } from './vm-power';
+import { actualPower, stopVm } from './vm-power';
 import { waitWhileLocked } from './vm-locks';
 import { PORTAL_TAG } from './proxmox-marks';
 import type { Actor } from '../../auth/actor';
@@ -49,7 +49,12 @@ export async function removeVm(portal: Portal, actor: Actor, id: number, vmid: n
       await awaitTask(portal, portal.proxmox().deleteVm(vmid), portal.timings.taskTimeoutMs);
     }
   } catch (err) {
-    throw fail(portal, id, actor, 'deployment.delete', `delete '${name}'`, err, { status: back, vmStopped: back !== 'RUNNING' });
+    // A lost answer to a delete that happened all the same is a delete.
+    const power = vmid === null ? null : await actualPower(portal, vmid);
+    if (power !== 'gone') {
+      if (power === 'stopped' && back === 'RUNNING') back = 'STOPPED';
+      throw fail(portal, id, actor, 'deployment.delete', `delete '${name}'`, err, { status: back, vmStopped: power !== 'running' && back !== 'RUNNING' });
+    }
   }
   settle(portal, id, { status: 'DELETED', vmStopped: true, ipAddresses: [] }, { actor, action: 'deployment.delete', result: 'ok', status: 200, details: { vmid, name } });
 }

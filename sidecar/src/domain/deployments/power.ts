@@ -6,7 +6,7 @@ import type { Expiry } from './expiry';
 import type { IpWatcher } from './ip-watcher';
 import { loadVisible } from './load-deployment';
 import { awaitTask, claim, fail, settle } from './pending-action';
-import { stopVm } from './vm-power';
+import { actualPower, stopVm } from './vm-power';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
 export async function startDeployment(portal: Portal, expiry: Expiry, ips: IpWatcher, caller: Caller, id: number): Promise<DeploymentRecord> {
@@ -16,12 +16,17 @@ export async function startDeployment(portal: Portal, expiry: Expiry, ips: IpWat
     if (d.status === 'EXPIRED') throw new ApiError('spp_expired', `'${d.name}' has expired; prolong it before starting it.`);
     if (d.status !== 'STOPPED') throw conflict(`'${d.name}' cannot be started while it is ${d.status}.`);
   });
+  let confirmedAfter: string | null = null;
   try {
     await awaitTask(portal, portal.proxmox().startVm(d.vmid as number), portal.timings.taskTimeoutMs);
   } catch (err) {
-    throw fail(portal, id, caller.actor, 'deployment.start', `start '${d.name}'`, err);
+    // The answer was lost or the wait gave up, but the VM may have started all the same.
+    const power = await actualPower(portal, d.vmid as number);
+    if (power !== 'running') throw fail(portal, id, caller.actor, 'deployment.start', `start '${d.name}'`, err, power === 'stopped' ? {} : { vmStopped: false });
+    confirmedAfter = err instanceof Error ? err.message : String(err);
   }
-  settle(portal, id, { status: 'RUNNING', vmStopped: false, ipAddresses: [], lastError: null }, { actor: caller.actor, action: 'deployment.start', result: 'ok', status: 200, details: { vmid: d.vmid } });
+  const details = confirmedAfter === null ? { vmid: d.vmid } : { vmid: d.vmid, confirmedAfter };
+  settle(portal, id, { status: 'RUNNING', vmStopped: false, ipAddresses: [], lastError: null }, { actor: caller.actor, action: 'deployment.start', result: 'ok', status: 200, details });
   ips.watch(id);
   return portal.deployments.get(id, caller.id) as DeploymentRecord;
 }
@@ -32,11 +37,15 @@ export async function stopDeployment(portal: Portal, expiry: Expiry, caller: Cal
   const d = claim(portal, id, 'stop', (d) => {
     if (d.status !== 'RUNNING') throw conflict(`'${d.name}' cannot be stopped while it is ${d.status}.`);
   });
+  let confirmedAfter: string | null = null;
   try {
     await stopVm(portal, d.vmid as number);
   } catch (err) {
-    throw fail(portal, id, caller.actor, 'deployment.stop', `stop '${d.name}'`, err);
+    const power = await actualPower(portal, d.vmid as number);
+    if (power !== 'stopped') throw fail(portal, id, caller.actor, 'deployment.stop', `stop '${d.name}'`, err);
+    confirmedAfter = err instanceof Error ? err.message : String(err);
   }
-  settle(portal, id, { status: 'STOPPED', vmStopped: true, ipAddresses: [], lastError: null }, { actor: caller.actor, action: 'deployment.stop', result: 'ok', status: 200, details: { vmid: d.vmid } });
+  const details = confirmedAfter === null ? { vmid: d.vmid } : { vmid: d.vmid, confirmedAfter };
+  settle(portal, id, { status: 'STOPPED', vmStopped: true, ipAddresses: [], lastError: null }, { actor: caller.actor, action: 'deployment.stop', result: 'ok', status: 200, details });
   return portal.deployments.get(id, caller.id) as DeploymentRecord;
 }

@@ -6,7 +6,7 @@
  */
 import { writeTx } from '../../db/open';
 import { SYSTEM_ACTOR } from '../../auth/actor';
-import { ProxmoxClient, ProxmoxError } from '../../proxmox/client';
+import { outcomeUnknown, ProxmoxClient, ProxmoxError } from '../../proxmox/client';
 import type { Portal } from '../portal';
 import type { Background } from '../background';
 import { describeProxmoxError } from '../proxmox-failure';
@@ -138,9 +138,13 @@ export class Provisioner {
         if (state !== null && state.name === d.name && !state.template) {
           await awaitTask(portal, portal.proxmox().deleteVm(recorded), portal.timings.taskTimeoutMs);
           leftover = null;
-        } else if (state === null || state.name !== d.name) {
-          leftover = null; // gone, or never ours: nothing of this deployment is left in Proxmox
+        } else if (state !== null) {
+          leftover = null; // another VM under that id: never ours
+        } else if (!outcomeUnknown(err)) {
+          leftover = null; // Proxmox refused the clone: nothing was made
         }
+        // Else a clone whose answer was lost may still appear: the VMID stays reserved on the row and the
+        // reconcile pass removes the VM if it comes, or lets the VMID go after a grace period.
       } catch {
         // Proxmox refused again; the row keeps the VMID so a delete of the deployment can retry.
       }

@@ -3,7 +3,11 @@
  * what disagrees is recorded in the audit log.
  *  - A deployment whose VM vanished outside the portal becomes FAILED (it can never start again), and its
  *    memory is released, since the VM is really gone.
- *  - A FAILED deployment whose leftover VM is gone lets go of its VMID (and memory).
+ *  - A FAILED deployment's leftover VM is removed; a VMID it holds without a VM is let go after a grace
+ *    period (a clone whose answer was lost may still appear). Its memory is released only then.
+ *  - A VM started or stopped outside the portal (an admin in Proxmox, a guest shutting itself down, an
+ *    answer lost on the way) brings its deployment's status along; an EXPIRED one running again is left to
+ *    the expiry sweep, which stops it.
  *  - A VM carrying the portal's tag that no deployment holds is reported once per sidecar run; it is left
  *    alone, because only an admin can tell whether someone still needs it.
  * Each finding is checked again with a direct read before anything is written, so work that moved on
@@ -14,9 +18,11 @@ import { SYSTEM_ACTOR } from '../../auth/actor';
 import type { VmState } from '../../proxmox/client';
 import type { Portal } from '../portal';
 import { PORTAL_TAG } from './proxmox-marks';
+import { awaitTask } from './pending-action';
 
 export interface ReconcileReport {
   vanished: number[];
+  powerChanged: number[];
   leftoversGone: number[];
   untrackedVmids: number[];
 }
@@ -33,29 +39,17 @@ export class Reconciler {
     const { portal } = this;
     const px = portal.proxmox();
     const onNode = new Map<number, VmState>((await px.listVms()).map((vm) => [vm.vmid, vm]));
-    const report: ReconcileReport = { vanished: [], leftoversGone: [], untrackedVmids: [] };
+    const report: ReconcileReport = { vanished: [], powerChanged: [], leftoversGone: [], untrackedVmids: [] };
 
-    const holders = portal.deployments.vmHolders();
-    for (const h of holders) {
-      if (onNode.has(h.vmid) || h.pendingAction !== null) continue;
-      const vanished = SETTLED.has(h.status);
-      const leftover = h.status === 'FAILED';
-      if (!vanished && !leftover) continue; // PROVISIONING and DELETING are their workers' business
-      if ((await px.vmState(h.vmid)) !== null) continue;
-      const changed = writeTx(portal.db, () => {
-        const d = portal.deployments.get(h.id);
-        if (!d || d.vmid !== h.vmid || d.status !== h.status || d.pendingAction !== null) return false;
-        if (vanished) {
-          const message = `VM ${h.vmid} was removed outside the portal; this deployment cannot be started again. Delete it to clear it from the list.`;
-          portal.deployments.update(h.id, portal.clock(), { status: 'FAILED', vmid: null, vmStopped: true, ipAddresses: [], lastError: message });
-          portal.audit.append({ actor: SYSTEM_ACTOR, action: 'reconcile.vm_vanished', target: { type: 'deployment', id: h.id }, deploymentId: h.id, result: 'failed', details: { vmid: h.vmid, previousStatus: h.status } });
-        } else {
-          portal.deployments.update(h.id, portal.clock(), { vmid: null });
-          portal.audit.append({ actor: SYSTEM_ACTOR, action: 'reconcile.leftover_gone', target: { type: 'deployment', id: h.id }, deploymentId: h.id, result: 'ok', details: { vmid: h.vmid } });
-        }
-        return true;
-      });
-      if (changed) (vanished ? report.vanished : report.leftoversGone).push(h.id);
+    for (const h of portal.deployments.vmHolders()) {
+      if (h.pendingAction !== null) continue; // an action under way settles the row itself
+      const vm = onNode.get(h.vmid) ?? null;
+      if (SETTLED.has(h.status)) {
+        if (vm ? await this.followPower(h.id, h.vmid, vm.status) : await this.vanished(h.id, h.vmid)) (vm ? report.powerChanged : report.vanished).push(h.id);
+      } else if (h.status === 'FAILED' && (await this.settleLeftover(h.id, h.vmid, vm))) {
+        report.leftoversGone.push(h.id);
+      }
+      // PROVISIONING and DELETING are their workers' business.
     }
 
     const held = new Set(portal.deployments.vmHolders().map((h) => h.vmid));
@@ -76,5 +70,79 @@ export class Reconciler {
       );
     }
     return report;
+  }
+
+  private async vanished(id: number, vmid: number): Promise<boolean> {
+    const { portal } = this;
+    if ((await portal.proxmox().vmState(vmid)) !== null) return false;
+    return writeTx(portal.db, () => {
+      const d = portal.deployments.get(id);
+      if (!d || d.vmid !== vmid || !SETTLED.has(d.status) || d.pendingAction !== null) return false;
+      const message = `VM ${vmid} was removed outside the portal; this deployment cannot be started again. Delete it to clear it from the list.`;
+      portal.deployments.update(id, portal.clock(), { status: 'FAILED', vmid: null, vmStopped: true, ipAddresses: [], lastError: message });
+      portal.audit.append({ actor: SYSTEM_ACTOR, action: 'reconcile.vm_vanished', target: { type: 'deployment', id }, deploymentId: id, result: 'failed', details: { vmid, previousStatus: d.status } });
+      return true;
+    });
+  }
+
+  /**
+   * A FAILED deployment still holding a VMID: its leftover VM is removed once no task holds it; a VMID with
+   * no VM is let go after the grace period (a clone whose answer was lost may still appear meanwhile), or at
+   * once when another VM has taken it.
+   */
+  private async settleLeftover(id: number, vmid: number, listed: VmState | null): Promise<boolean> {
+    const { portal } = this;
+    const d = portal.deployments.get(id);
+    if (!d) return false;
+    let state = listed === null ? null : await portal.proxmox().vmState(vmid);
+    if (state !== null && state.lock !== null) return false;
+    const ours = state !== null && !state.template && (state.name === d.name || state.tags.includes(PORTAL_TAG));
+    if (state !== null && ours) {
+      try {
+        await awaitTask(portal, portal.proxmox().deleteVm(vmid), portal.timings.taskTimeoutMs);
+      } catch {
+        return false; // tried again by the next pass; the row keeps the VMID meanwhile
+      }
+      state = await portal.proxmox().vmState(vmid);
+      if (state !== null) return false;
+    } else if (state === null && portal.clock() - d.updatedAt < portal.timings.leftoverGraceMs) {
+      return false;
+    }
+    const reason = ours ? 'removed' : state !== null ? 'VMID now used by another VM' : 'no VM appeared';
+    return writeTx(portal.db, () => {
+      const fresh = portal.deployments.get(id);
+      if (!fresh || fresh.status !== 'FAILED' || fresh.vmid !== vmid) return false;
+      portal.deployments.update(id, portal.clock(), { vmid: null });
+      portal.audit.append({ actor: SYSTEM_ACTOR, action: 'reconcile.leftover_gone', target: { type: 'deployment', id }, deploymentId: id, result: 'ok', details: { vmid, reason } });
+      return true;
+    });
+  }
+
+  /** The row follows the VM's real power state; true when it had to. */
+  private async followPower(id: number, vmid: number, listed: 'running' | 'stopped'): Promise<boolean> {
+    const { portal } = this;
+    const d = portal.deployments.get(id);
+    if (!d) return false;
+    const rowSaysRunning = d.status === 'RUNNING' || (d.status === 'EXPIRED' && !d.vmStopped);
+    if (rowSaysRunning === (listed === 'running')) return false;
+    const now = await portal.proxmox().vmState(vmid);
+    if (now === null || now.status !== listed) return false;
+    return writeTx(portal.db, () => {
+      const fresh = portal.deployments.get(id);
+      if (!fresh || fresh.pendingAction !== null || fresh.status !== d.status || fresh.vmStopped !== d.vmStopped) return false;
+      const running = listed === 'running';
+      // The error of an action whose answer was lost no longer describes the VM; the audit log keeps it.
+      if (fresh.status === 'EXPIRED') portal.deployments.update(id, portal.clock(), { vmStopped: !running, lastError: null });
+      else portal.deployments.update(id, portal.clock(), running ? { status: 'RUNNING', vmStopped: false, lastError: null } : { status: 'STOPPED', vmStopped: true, ipAddresses: [], lastError: null });
+      portal.audit.append({
+        actor: SYSTEM_ACTOR,
+        action: 'reconcile.power_changed',
+        target: { type: 'deployment', id },
+        deploymentId: id,
+        result: 'ok',
+        details: { vmid, status: fresh.status, vm: listed },
+      });
+      return true;
+    });
   }
 }

@@ -14,3 +14,16 @@ export async function stopVm(portal: Portal, vmid: number): Promise<void> {
     await awaitTask(portal, px.stopVm(vmid), portal.timings.taskTimeoutMs);
   }
 }
+
+/**
+ * After a failed or unanswered call, what Proxmox really did: a dropped connection or a timeout says
+ * nothing about whether a start, stop or delete happened. null when Proxmox cannot be asked either.
+ */
+export async function actualPower(portal: Portal, vmid: number): Promise<'running' | 'stopped' | 'gone' | null> {
+  try {
+    const state = await portal.proxmox().vmState(vmid);
+    return state === null ? 'gone' : state.status;
+  } catch {
+    return null;
+  }
+}
