@@ -12,7 +12,7 @@ export const VIEWER = { id: 1, login: 'bench.admin', email: 'bench.admin@example
 const EMPTY = Buffer.alloc(0);
 
 /** SPP1 headers for one request, with a fresh nonce and the current timestamp (as WordPress signs). */
-export function signedHeaders(actorHeader: string, method: string, target: string): Record<string, string> {
+export function signedHeaders(actorHeader: string, method: string, target: string, body: Buffer = EMPTY): Record<string, string> {
   const q = target.indexOf('?');
   const nonce = randomBytes(16).toString('hex');
   const timestamp = String(Math.floor(Date.now() / 1000));
@@ -29,7 +29,7 @@ export function signedHeaders(actorHeader: string, method: string, target: strin
       path: q === -1 ? target : target.slice(0, q),
       query: q === -1 ? '' : target.slice(q + 1),
       actorHeader,
-      body: EMPTY,
+      body,
     }),
   };
 }

@@ -3,6 +3,7 @@ import { writeTx } from '../../db/open';
 import { ProxmoxError } from '../../proxmox/client';
 import type { Portal } from '../portal';
 import type { Background } from '../background';
+import { pollDelay } from '../../proxmox/poll-delay';
 
 export class IpWatcher {
   constructor(
@@ -18,7 +19,7 @@ export class IpWatcher {
   private async poll(id: number): Promise<void> {
     const { portal } = this;
     const { ipPollIntervalMs, ipPollTimeoutMs } = portal.timings;
-    for (let waited = 0; waited <= ipPollTimeoutMs; waited += ipPollIntervalMs) {
+    for (let waited = 0; waited <= ipPollTimeoutMs; ) {
       const d = portal.deployments.get(id);
       if (!d || d.status !== 'RUNNING' || d.vmid === null) return;
       try {
@@ -32,7 +33,9 @@ export class IpWatcher {
       } catch (err) {
         if (!(err instanceof ProxmoxError)) throw err; // an unreachable agent is retried; a bug is not
       }
-      await this.sleep(ipPollIntervalMs);
+      const delay = pollDelay(waited, ipPollIntervalMs);
+      await this.sleep(delay);
+      waited += delay;
     }
   }
 }

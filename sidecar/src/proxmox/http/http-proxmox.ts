@@ -16,12 +16,13 @@ import {
 import { parseUpid } from '../upid';
 import { usableAddresses } from '../usable-addresses';
 import { lackingPrivileges } from '../privileges';
+import { pollDelay } from '../poll-delay';
 import { DEFAULT_TRANSPORT, PveTransport, TransportOptions } from './transport';
 import { isRecord, looseBool, looseNumber, looseString } from './wire';
 
 export interface HttpProxmoxOptions extends TransportOptions {
   node: string;
-  /** Between two task status reads; Proxmox's daemons have three workers, so not much faster than 1 s. */
+  /** The longest pause between two task status reads (shorter at first, see pollDelay). */
   taskPollMs: number;
 }
 
@@ -172,7 +173,8 @@ export class HttpProxmox implements ProxmoxClient {
   }
 
   async waitTask(task: TaskRef, timeoutMs: number): Promise<TaskResult> {
-    const deadline = Date.now() + timeoutMs;
+    const started = Date.now();
+    const deadline = started + timeoutMs;
     const path = `nodes/${encodeURIComponent(task.node)}/tasks/${encodeURIComponent(task.upid)}`;
     for (;;) {
       const status = await this.t.call('GET', `${path}/status`, undefined, 'read the status of a task');
@@ -181,10 +183,11 @@ export class HttpProxmox implements ProxmoxClient {
         if (exitStatus === 'OK' || /^WARNINGS: \d+$/.test(exitStatus)) return { ok: true, exitStatus };
         return { ok: false, exitStatus, log: await this.taskLog(path) };
       }
-      if (Date.now() + this.o.taskPollMs > deadline) {
+      const delay = pollDelay(Date.now() - started, this.o.taskPollMs);
+      if (Date.now() + delay > deadline) {
         throw new ProxmoxError('timeout', `The Proxmox task ${task.upid} did not finish within ${Math.round(timeoutMs / 1000)} s`);
       }
-      await sleep(this.o.taskPollMs);
+      await sleep(delay);
     }
   }
 
