@@ -1,0 +1,566 @@
+<?php
+/**
+ * The REST routes of api.md under /wp-json/support-provisioning/v1/, each forwarded to the sidecar's
+ * /v1/<same path>, signed as the logged-in WordPress user.
+ *
+ * WordPress checks one thing: that somebody is logged in (cookie + X-WP-Nonce from the UI, Application
+ * Passwords from scripts). Every other decision (rights, validation, existence) is the sidecar's, and its
+ * answer — status, JSON body (error envelopes included), paging headers, Location, Retry-After, CSV —
+ * reaches the caller unchanged. The /directory routes are not exposed: only WordPress itself calls them.
+ *
+ * @package SupportProvisioningPortal
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Registers and forwards the portal's REST routes.
+ */
+final class SPP_Rest_Controller {
+
+	const REST_NAMESPACE = 'support-provisioning/v1';
+
+	/** WordPress's own query parameters: used by WordPress, never forwarded. */
+	const WP_QUERY_PARAMS = array( 'rest_route', '_locale', '_envelope', '_fields', '_embed', '_method', '_wpnonce', '_jsonp' );
+
+	/** Sidecar response headers relayed to the caller. */
+	const RELAYED_HEADERS = array(
+		'x-wp-total'          => 'X-WP-Total',
+		'x-wp-totalpages'     => 'X-WP-TotalPages',
+		'retry-after'         => 'Retry-After',
+		'location'            => 'Location',
+		'content-disposition' => 'Content-Disposition',
+	);
+
+	/**
+	 * Sidecar client.
+	 *
+	 * @var SPP_Sidecar_Client
+	 */
+	private $client;
+
+	/**
+	 * Constructor.
+	 *
+	 * @param SPP_Sidecar_Client $client Client.
+	 */
+	public function __construct( SPP_Sidecar_Client $client ) {
+		$this->client = $client;
+	}
+
+	/**
+	 * Every operation of api.md: route (WordPress regex), method, operation name (its permission check is
+	 * `<operation>_permissions_check`) and timeout class.
+	 *
+	 * @return array<int,array{0:string,1:string,2:string,3:string}>
+	 */
+	public static function operations() {
+		$deployment = '/deployments/(?P<id>\d+)';
+		return array(
+			// Portal.
+			array( '/templates', 'GET', 'get_templates', 'read' ),
+			array( '/quota', 'GET', 'get_quota', 'read' ),
+			array( '/deployments', 'GET', 'get_deployments', 'read' ),
+			array( '/deployments', 'POST', 'create_deployment', 'write' ),
+			array( $deployment, 'GET', 'get_deployment', 'read' ),
+			array( $deployment, 'DELETE', 'delete_deployment', 'long' ),
+			array( $deployment . '/start', 'POST', 'start_deployment', 'long' ),
+			array( $deployment . '/stop', 'POST', 'stop_deployment', 'long' ),
+			array( $deployment . '/prolong', 'POST', 'prolong_deployment', 'write' ),
+			array( $deployment . '/refresh-ips', 'POST', 'refresh_deployment_ips', 'proxmox' ),
+			array( $deployment . '/shares', 'GET', 'get_shares', 'read' ),
+			array( $deployment . '/shares', 'POST', 'create_share', 'write' ),
+			array( $deployment . '/shares/(?P<user_id>\d+)', 'DELETE', 'delete_share', 'write' ),
+			// Administration.
+			array( '/me', 'GET', 'get_me', 'read' ),
+			array( '/settings', 'GET', 'get_settings', 'read' ),
+			array( '/settings', 'PUT', 'update_settings', 'write' ),
+			array( '/settings/test', 'POST', 'test_settings', 'proxmox' ),
+			array( '/admin/templates', 'GET', 'get_admin_templates', 'read' ),
+			array( '/admin/templates', 'POST', 'create_admin_template', 'proxmox' ),
+			array( '/admin/templates/(?P<id>\d+)', 'PUT', 'update_admin_template', 'proxmox' ),
+			array( '/admin/templates/(?P<id>\d+)', 'DELETE', 'retire_admin_template', 'write' ),
+			array( '/admin/proxmox-templates', 'GET', 'get_proxmox_templates', 'proxmox' ),
+			array( '/users', 'GET', 'get_users', 'read' ),
+			array( '/users/(?P<id>\d+)', 'PUT', 'update_user', 'write' ),
+			array( '/audit', 'GET', 'get_audit', 'proxmox' ),
+		);
+	}
+
+	/**
+	 * Registers every route (hooked to rest_api_init).
+	 *
+	 * @return void
+	 */
+	public function register_routes() {
+		$by_route = array();
+		foreach ( self::operations() as list( $route, $method, $operation, $kind ) ) {
+			$by_route[ $route ][] = array(
+				'methods'             => $method,
+				'callback'            => function ( WP_REST_Request $request ) use ( $route, $kind ) {
+					return $this->forward( $request, $route, $kind );
+				},
+				'permission_callback' => array( $this, $operation . '_permissions_check' ),
+				'args'                => array(),
+			);
+		}
+		foreach ( $by_route as $route => $endpoints ) {
+			register_rest_route( self::REST_NAMESPACE, $route, $endpoints );
+		}
+	}
+
+	// Permission checks, one per operation as in WordPress's own controllers. WordPress only requires a
+	// logged-in user; the sidecar decides the right (its 403 reaches the caller unchanged).
+
+	/**
+	 * GET /templates.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_templates_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * GET /quota.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_quota_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * GET /deployments.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_deployments_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * POST /deployments.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function create_deployment_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * GET /deployments/:id.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_deployment_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * DELETE /deployments/:id.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function delete_deployment_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * POST /deployments/:id/start.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function start_deployment_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * POST /deployments/:id/stop.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function stop_deployment_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * POST /deployments/:id/prolong.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function prolong_deployment_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * POST /deployments/:id/refresh-ips.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function refresh_deployment_ips_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * GET /deployments/:id/shares.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_shares_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * POST /deployments/:id/shares.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function create_share_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * DELETE /deployments/:id/shares/:userId.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function delete_share_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * GET /me.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_me_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * GET /settings.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_settings_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * PUT /settings.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function update_settings_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * POST /settings/test.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function test_settings_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * GET /admin/templates.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_admin_templates_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * POST /admin/templates.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function create_admin_template_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * PUT /admin/templates/:id.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function update_admin_template_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * DELETE /admin/templates/:id.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function retire_admin_template_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * GET /admin/proxmox-templates.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_proxmox_templates_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * GET /users.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_users_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * PUT /users/:id.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function update_user_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * GET /audit.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function get_audit_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * The one thing WordPress decides: somebody is logged in.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	private function check_logged_in( $request ) {
+		unset( $request );
+		if ( is_user_logged_in() ) {
+			return true;
+		}
+		return new WP_Error(
+			'rest_not_logged_in',
+			__( 'You are not currently logged in.', 'support-provisioning-portal' ),
+			array( 'status' => 401 )
+		);
+	}
+
+	/**
+	 * Forwards one request to the sidecar and relays its answer.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @param string          $route   Route pattern of the operation.
+	 * @param string          $kind    Timeout class.
+	 * @return WP_REST_Response|WP_Error
+	 */
+	public function forward( WP_REST_Request $request, $route, $kind ) {
+		$actor = SPP_Signer::current_actor();
+		if ( null === $actor ) {
+			return $this->check_logged_in( $request );
+		}
+		$path   = '/v1' . self::fill_route( $route, $request->get_url_params() );
+		$query  = self::forward_query( $request->get_query_params() );
+		$method = $request->get_method();
+		$answer = $this->client->request( $method, $path, $query, (string) $request->get_body(), $actor, $kind );
+		if ( is_wp_error( $answer ) ) {
+			return $answer;
+		}
+		if ( 401 === $answer['status'] ) {
+			// The sidecar refused the signature: the key or the clock of this site is wrong.
+			SPP_Sidecar_Client::log_once( 'signature', sprintf( 'Support Provisioning Portal: the sidecar refused the signature of %s %s: %s', $method, $path, substr( $answer['body'], 0, 300 ) ) );
+		}
+		return $this->relay( $answer, isset( $request['_fields'] ) || isset( $request['_embed'] ) );
+	}
+
+	/**
+	 * Turns the sidecar's answer into the REST response.
+	 *
+	 * @param array{status:int,body:string,headers:array<string,string>} $answer   Sidecar answer.
+	 * @param bool                                                       $as_array Decode objects to arrays (for _fields/_embed).
+	 * @return WP_REST_Response|WP_Error
+	 */
+	private function relay( array $answer, $as_array ) {
+		$status  = $answer['status'];
+		$type    = strtolower( $answer['headers']['content-type'] ?? '' );
+		$is_json = '' === $type || false !== strpos( $type, 'json' );
+
+		if ( '' !== $answer['body'] && ! $is_json && 0 === strpos( $type, 'text/csv' ) && $status < 300 ) {
+			// CSV export: the bytes as they are.
+			$response = new SPP_Raw_Response( $answer['body'], $status );
+			$response->header( 'Content-Type', $answer['headers']['content-type'] );
+		} elseif ( '' === $answer['body'] ) {
+			$response = new WP_REST_Response( null, $status );
+		} else {
+			$decoded = json_decode( $answer['body'], $as_array );
+			if ( JSON_ERROR_NONE !== json_last_error() || ! $is_json ) {
+				return new WP_Error(
+					SPP_Sidecar_Client::ERROR_CODE,
+					SPP_Sidecar_Client::show_details()
+						? sprintf(
+							/* translators: 1: sidecar URL, 2: HTTP status, 3: content type */
+							__( 'The provisioning service at %1$s answered HTTP %2$d with something that is not JSON (%3$s); check that SPP_SIDECAR_URL points to the sidecar itself.', 'support-provisioning-portal' ),
+							$this->client->config()->url(),
+							$status,
+							'' === $type ? 'no content type' : $type
+						)
+						: __( 'The provisioning service gave an answer WordPress cannot read; please tell your WordPress administrator.', 'support-provisioning-portal' ),
+					array(
+						'status' => 503,
+						'reason' => 'bad_response',
+					)
+				);
+			}
+			$response = new WP_REST_Response( $as_array ? $decoded : self::json_for_wp( $decoded ), $status );
+		}
+
+		foreach ( self::RELAYED_HEADERS as $lower => $name ) {
+			if ( ! isset( $answer['headers'][ $lower ] ) ) {
+				continue;
+			}
+			$value = $answer['headers'][ $lower ];
+			if ( 'location' === $lower ) {
+				$value = self::rewrite_location( $value, rest_url( self::REST_NAMESPACE ) );
+			}
+			if ( 'content-disposition' === $lower && ! $response instanceof SPP_Raw_Response ) {
+				continue;
+			}
+			$response->header( $name, $value );
+		}
+		return $response;
+	}
+
+	/**
+	 * A route pattern with its URL parameters filled in: /deployments/(?P<id>\d+) → /deployments/12.
+	 *
+	 * @param string               $route  Route pattern.
+	 * @param array<string,string> $params URL parameters.
+	 * @return string
+	 */
+	public static function fill_route( $route, array $params ) {
+		return (string) preg_replace_callback(
+			'/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>[^)]*\)/',
+			static function ( $m ) use ( $params ) {
+				return rawurlencode( (string) ( $params[ $m[1] ] ?? '' ) );
+			},
+			$route
+		);
+	}
+
+	/**
+	 * The query to forward: WordPress's own parameters removed, the rest in canonical SPP1 form (so the
+	 * query as sent is the one signed). A list (a[]=1&a[]=2) is sent as repeated keys, nested keys as a[b].
+	 *
+	 * @param array<string,mixed> $params Query parameters as WordPress parsed them.
+	 * @return string
+	 */
+	public static function forward_query( array $params ) {
+		$pairs = array();
+		foreach ( $params as $key => $value ) {
+			if ( in_array( (string) $key, self::WP_QUERY_PARAMS, true ) ) {
+				continue;
+			}
+			self::flatten( (string) $key, $value, $pairs );
+		}
+		return SPP_Signer::build_query( $pairs );
+	}
+
+	/**
+	 * Flattens one parameter into decoded key/value pairs.
+	 *
+	 * @param string                              $key   Key.
+	 * @param mixed                               $value Value.
+	 * @param array<int,array{0:string,1:string}> $pairs Out.
+	 * @return void
+	 */
+	private static function flatten( $key, $value, array &$pairs ) {
+		if ( is_array( $value ) ) {
+			$is_list = array_keys( $value ) === range( 0, count( $value ) - 1 );
+			foreach ( $value as $sub => $item ) {
+				self::flatten( $is_list ? $key : $key . '[' . $sub . ']', $item, $pairs );
+			}
+			return;
+		}
+		if ( is_bool( $value ) ) {
+			$value = $value ? 'true' : 'false';
+		}
+		if ( null === $value || is_scalar( $value ) ) {
+			$pairs[] = array( $key, (string) $value );
+		}
+	}
+
+	/**
+	 * JSON decoded with objects (json_decode( $body )) turned into what WordPress's REST server encodes
+	 * back to the same JSON: objects become associative arrays, except an empty object or one whose keys
+	 * are 0..n-1, which stay objects (an array would become [] / a list).
+	 *
+	 * @param mixed $value Decoded JSON.
+	 * @return mixed
+	 */
+	public static function json_for_wp( $value ) {
+		if ( is_array( $value ) ) {
+			return array_map( array( __CLASS__, 'json_for_wp' ), $value );
+		}
+		if ( $value instanceof stdClass ) {
+			$props = get_object_vars( $value );
+			$keys  = array_keys( $props );
+			if ( array() === $props || $keys === range( 0, count( $props ) - 1 ) ) {
+				foreach ( $props as $k => $v ) {
+					$value->$k = self::json_for_wp( $v );
+				}
+				return $value;
+			}
+			return array_map( array( __CLASS__, 'json_for_wp' ), $props );
+		}
+		return $value;
+	}
+
+	/**
+	 * The sidecar's Location (/v1/<path>, or an absolute URL of the sidecar) as the browser-facing REST URL.
+	 *
+	 * @param string $location  Sidecar Location header.
+	 * @param string $rest_base rest_url( 'support-provisioning/v1' ).
+	 * @return string
+	 */
+	public static function rewrite_location( $location, $rest_base ) {
+		$path = (string) preg_replace( '#^https?://[^/]+#i', '', $location );
+		if ( 1 === preg_match( '#^/v1(/.*)?$#', $path, $m ) ) {
+			return rtrim( $rest_base, '/' ) . ( $m[1] ?? '' );
+		}
+		return $location;
+	}
+}

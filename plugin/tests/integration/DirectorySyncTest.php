@@ -1,0 +1,124 @@
+<?php
+/**
+ * The sidecar's user directory follows WordPress: a user created, changed or deleted in WordPress is
+ * there (or gone) in GET /users before they ever open the portal; "Sync users now" sends everyone.
+ *
+ * @package SupportProvisioningPortal
+ */
+
+/**
+ * Directory sync.
+ */
+final class DirectorySyncTest extends SPP_Integration_Test_Case {
+
+	/**
+	 * The directory entry of a login in the sidecar (via WordPress, as the admin), or null.
+	 *
+	 * @param string $login Login.
+	 * @return array<string,mixed>|null
+	 */
+	private static function listed( $login ) {
+		$res = self::as_admin( 'GET', '/users?per_page=100&search=' . rawurlencode( $login ) );
+		if ( 200 !== $res->status ) {
+			throw new RuntimeException( $res->describe() );
+		}
+		foreach ( $res->json() as $user ) {
+			if ( $user['login'] === $login ) {
+				return $user;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Create (REST, as a script would, or SSO), change, delete: each visible in the sidecar at once.
+	 */
+	public function test_user_lifecycle_reaches_the_directory(): void {
+		$login = 'spp-dir-' . getmypid() . '-' . wp_rand( 1000, 9999 );
+		$name  = "Béa O'Neil " . getmypid();
+		$res   = self::as_script(
+			'POST',
+			'/wp-json/wp/v2/users',
+			array(
+				'username' => $login,
+				'email'    => $login . '@example.test',
+				'password' => wp_generate_password( 20 ),
+				'name'     => $name,
+				'roles'    => array( 'subscriber' ),
+			)
+		);
+		$this->assertSame( 201, $res->status, $res->describe() );
+		$id = $res->json()['id'];
+
+		$entry = self::listed( $login );
+		$this->assertNotNull( $entry, "$login is not in the sidecar's directory" );
+		$this->assertSame( $id, $entry['id'] );
+		$this->assertSame( $login . '@example.test', $entry['email'] );
+		$this->assertSame( $name, $entry['name'] );
+		$this->assertSame( array(), $entry['rights'] );
+
+		// Shareable by e-mail right away: the admin grants them portal.view and shares a deployment.
+		$grant = self::as_admin( 'PUT', '/users/' . $id, array( 'rights' => array( 'portal.view' ) ) );
+		$this->assertSame( 200, $grant->status, $grant->describe() );
+
+		$res = self::as_script( 'POST', '/wp-json/wp/v2/users/' . $id, array( 'email' => $login . '@changed.test' ) );
+		$this->assertSame( 200, $res->status, $res->describe() );
+		$this->assertSame( $login . '@changed.test', self::listed( $login )['email'] );
+
+		$res = self::as_script( 'DELETE', '/wp-json/wp/v2/users/' . $id . '?force=true&reassign=' . self::user( 'admin' )['id'] );
+		$this->assertSame( 200, $res->status, $res->describe() );
+		$this->assertNull( self::listed( $login ) );
+
+		wp_cache_flush();
+		$this->assertFalse( SPP_Directory_Sync::state()['pending'] );
+	}
+
+	/**
+	 * "Sync users now" on the admin page (admin-post.php with a nonce): a full sync, reported back.
+	 */
+	public function test_sync_users_now_button(): void {
+		list( $http ) = self::session( 'admin' );
+		$page         = $http->request( 'GET', self::url( '/wp-admin/admin.php?page=support-provisioning' ) );
+		$this->assertSame( 200, $page->status );
+		$this->assertMatchesRegularExpression( '/name="action" value="spp_directory_sync"/', $page->body );
+		$this->assertSame( 1, preg_match( '/name="_wpnonce" value="([0-9a-f]+)"/', $page->body, $m ) );
+
+		$res = $http->request(
+			'POST',
+			self::url( '/wp-admin/admin-post.php' ),
+			array( 'Content-Type' => 'application/x-www-form-urlencoded' ),
+			http_build_query(
+				array(
+					'action'           => 'spp_directory_sync',
+					'_wpnonce'         => $m[1],
+					'_wp_http_referer' => '/wp-admin/admin.php?page=support-provisioning',
+				)
+			)
+		);
+		$this->assertSame( 302, $res->status, $res->describe() );
+		$this->assertStringContainsString( 'spp_sync=done', (string) $res->header( 'location' ) );
+		$count = count_users()['total_users'];
+		$this->assertStringContainsString( 'spp_upserted=' . $count, (string) $res->header( 'location' ) );
+
+		$after = $http->request( 'GET', (string) $res->header( 'location' ) );
+		$this->assertStringContainsString( "Users synchronised: $count sent", $after->body );
+		wp_cache_flush();
+		$state = SPP_Directory_Sync::state();
+		$this->assertFalse( $state['pending'] );
+		$this->assertGreaterThanOrEqual( time() - 60, $state['lastFull'] );
+	}
+
+	/**
+	 * Without the nonce, or as a subscriber, the button does nothing.
+	 */
+	public function test_sync_users_now_needs_nonce_and_manage_options(): void {
+		list( $http ) = self::session( 'admin' );
+		$res          = $http->request( 'POST', self::url( '/wp-admin/admin-post.php' ), array( 'Content-Type' => 'application/x-www-form-urlencoded' ), 'action=spp_directory_sync' );
+		$this->assertContains( $res->status, array( 403, 200 ) );
+		$this->assertStringContainsString( 'link you followed has expired', $res->body );
+
+		list( $sub ) = self::session( 'support1' );
+		$res         = $sub->request( 'POST', self::url( '/wp-admin/admin-post.php' ), array( 'Content-Type' => 'application/x-www-form-urlencoded' ), 'action=spp_directory_sync' );
+		$this->assertSame( 403, $res->status );
+	}
+}

@@ -1,0 +1,94 @@
+<?php
+/**
+ * What the REST controller does to the sidecar's answer and path without WordPress: JSON kept as JSON
+ * (empty objects stay objects), Location rewritten to the browser-facing REST URL, route parameters
+ * filled in.
+ *
+ * @package SupportProvisioningPortal
+ */
+
+use PHPUnit\Framework\TestCase;
+
+/**
+ * Relay helper tests.
+ */
+final class RelayTest extends TestCase {
+
+	/**
+	 * Round trip: decode with objects, convert, encode as WordPress does (json_encode of arrays).
+	 *
+	 * @return array<string,array{0:string}>
+	 */
+	public function bodies(): array {
+		return array(
+			'error envelope with params' => array( '{"code":"spp_invalid_param","message":"Please check the field \'memoryMb\'.","data":{"status":400,"params":{"memoryMb":"Unrecognized key."}}}' ),
+			'empty object kept'          => array( '{"details":{},"list":[],"n":null,"f":1.5,"b":false}' ),
+			'list of objects'            => array( '[{"id":1,"can":{"start":true}},{"id":2,"can":{}}]' ),
+			'numeric-key object kept'    => array( '{"0":"a","1":"b"}' ),
+			'nested numeric-key object'  => array( '{"m":{"0":"x"}}' ),
+			'unicode and slashes'        => array( '{"name":"Béa","url":"/v1/x"}' ),
+			'empty list'                 => array( '[]' ),
+		);
+	}
+
+	/**
+	 * Same JSON after the trip.
+	 *
+	 * @dataProvider bodies
+	 * @param string $json JSON.
+	 */
+	public function test_json_round_trip( string $json ): void {
+		$converted = SPP_Rest_Controller::json_for_wp( json_decode( $json ) );
+		$this->assertSame( $json, json_encode( $converted, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE ) );
+	}
+
+	/**
+	 * Objects with ordinary keys become arrays (so WordPress's _fields and _embed work on them).
+	 */
+	public function test_objects_become_arrays(): void {
+		$converted = SPP_Rest_Controller::json_for_wp( json_decode( '{"a":{"b":1}}' ) );
+		$this->assertIsArray( $converted );
+		$this->assertIsArray( $converted['a'] );
+	}
+
+	public function test_location_rewritten(): void {
+		$base = 'http://127.0.0.1:8888/wp-json/support-provisioning/v1';
+		$this->assertSame( $base . '/deployments/12', SPP_Rest_Controller::rewrite_location( '/v1/deployments/12', $base ) );
+		$this->assertSame( $base . '/admin/templates/4', SPP_Rest_Controller::rewrite_location( 'http://127.0.0.1:8787/v1/admin/templates/4', $base . '/' ) );
+		$this->assertSame( 'https://elsewhere.example/x', SPP_Rest_Controller::rewrite_location( 'https://elsewhere.example/x', $base ) );
+		$this->assertSame( 'http://x/?rest_route=/support-provisioning/v1/deployments/3', SPP_Rest_Controller::rewrite_location( '/v1/deployments/3', 'http://x/?rest_route=/support-provisioning/v1' ) );
+	}
+
+	public function test_fill_route(): void {
+		$this->assertSame( '/deployments/12/shares/7', SPP_Rest_Controller::fill_route( '/deployments/(?P<id>\d+)/shares/(?P<user_id>\d+)', array( 'id' => '12', 'user_id' => '7' ) ) );
+		$this->assertSame( '/me', SPP_Rest_Controller::fill_route( '/me', array() ) );
+	}
+
+	/**
+	 * Every path of api.md, with its methods; no /directory route.
+	 */
+	public function test_operations_cover_api_md(): void {
+		$expected = array(
+			'GET /templates', 'GET /quota', 'GET /deployments', 'POST /deployments',
+			'GET /deployments/(?P<id>\d+)', 'DELETE /deployments/(?P<id>\d+)',
+			'POST /deployments/(?P<id>\d+)/start', 'POST /deployments/(?P<id>\d+)/stop',
+			'POST /deployments/(?P<id>\d+)/prolong', 'POST /deployments/(?P<id>\d+)/refresh-ips',
+			'GET /deployments/(?P<id>\d+)/shares', 'POST /deployments/(?P<id>\d+)/shares',
+			'DELETE /deployments/(?P<id>\d+)/shares/(?P<user_id>\d+)',
+			'GET /me', 'GET /settings', 'PUT /settings', 'POST /settings/test',
+			'GET /admin/templates', 'POST /admin/templates', 'PUT /admin/templates/(?P<id>\d+)', 'DELETE /admin/templates/(?P<id>\d+)',
+			'GET /admin/proxmox-templates', 'GET /users', 'PUT /users/(?P<id>\d+)', 'GET /audit',
+		);
+		$actual = array();
+		$names  = array();
+		foreach ( SPP_Rest_Controller::operations() as list( $route, $method, $operation, $kind ) ) {
+			$actual[] = "$method $route";
+			$names[]  = $operation;
+			$this->assertTrue( method_exists( SPP_Rest_Controller::class, $operation . '_permissions_check' ), $operation );
+			$this->assertArrayHasKey( $kind, SPP_Sidecar_Client::TIMEOUTS );
+			$this->assertStringNotContainsString( 'directory', $route );
+		}
+		$this->assertSame( $expected, $actual );
+		$this->assertSame( count( $names ), count( array_unique( $names ) ) );
+	}
+}
