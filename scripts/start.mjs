@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npm start`: runs the built sidecar with the embedded defaults (SQLite in .spp-data/, the mock
-// Proxmox) and prints where it listens and how to send a signed request.
-// `npm start -- --proxmox simulator`: the same, but the portal talks HTTP to the Proxmox VE simulator
-// (realistic task times, its own CA, a least-privilege token), so the real client path can be watched.
-import { spawn } from 'node:child_process';
+// `npm start`: the built sidecar with the embedded defaults (SQLite in .spp-data/, the mock Proxmox) and a
+// real local WordPress (wp-env/up.mjs: Debian's WordPress 6.8, PHP 8.2, a private MariaDB) with the plugin
+// active and signing with the sidecar's key; prints the URLs and logins. Ctrl+C stops all of it.
+// `--proxmox simulator`: the portal talks HTTP to the Proxmox VE simulator (realistic task times, its own
+// CA, a least-privilege token), so the real client path can be watched.
+// `--no-wordpress`: the sidecar alone. `--wp 6.1`: the oldest supported WordPress instead of 6.8.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,14 +16,21 @@ const host = env.SPP_SIDECAR_HOST ?? '127.0.0.1';
 const port = env.SPP_SIDECAR_PORT ?? '8787';
 const argv = process.argv.slice(2);
 const proxmoxArg = argv.includes('--proxmox') ? argv[argv.indexOf('--proxmox') + 1] : 'mock';
+const withWordPress = !argv.includes('--no-wordpress');
+const wpVersion = argv.includes('--wp') ? argv[argv.indexOf('--wp') + 1] : '6.8';
 if (proxmoxArg !== 'mock' && proxmoxArg !== 'simulator') {
   console.error(`--proxmox must be 'mock' or 'simulator', not '${proxmoxArg}'`);
   process.exit(2);
 }
 
 const children = [];
+let wordpressUp = false;
 const stopAll = (sig) => {
   for (const c of children) if (c.exitCode === null) c.kill(sig);
+  if (wordpressUp) {
+    wordpressUp = false;
+    spawnSync(process.execPath, [join(root, 'wp-env', 'down.mjs'), '--wp', wpVersion], { stdio: 'inherit' });
+  }
 };
 process.on('SIGINT', () => stopAll('SIGINT'));
 process.on('SIGTERM', () => stopAll('SIGTERM'));
@@ -64,6 +73,7 @@ async function main() {
   const sidecar = spawn(process.execPath, [join(root, 'sidecar', 'dist', 'src', 'main.js')], { env, stdio: 'inherit' });
   children.push(sidecar);
   sidecar.on('exit', (code) => {
+    if (code !== 0 && code !== null) console.error(`the sidecar exited with ${code}`);
     stopAll('SIGTERM');
     process.exit(code ?? 0);
   });
@@ -88,9 +98,21 @@ async function main() {
     // A data folder left in HTTP mode by an earlier `--proxmox simulator` run goes back to the mock.
     await call('PUT', '/v1/settings', { mode: 'mock' });
   }
-  console.log(`
+  let wordpress = '  WordPress:   not started (--no-wordpress)';
+  if (withWordPress) {
+    // Installs what is missing (Debian packages), then brings the site up signing with the sidecar's key.
+    const up = spawnSync(process.execPath, [join(root, 'wp-env', 'up.mjs'), '--wp', wpVersion, '--sidecar-url', `http://${host}:${port}`], { env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+    if (up.status !== 0) throw new Error(`WordPress did not come up (wp-env/up.mjs exited ${up.status}):\n${up.stdout}`);
+    wordpressUp = true;
+    const state = JSON.parse(readFileSync(join(root, '.wp-env-state', wpVersion, 'env.json'), 'utf8'));
+    const site = String(state.url ?? 'http://127.0.0.1:8888/').replace(/\/?$/, '/');
+    wordpress = `  WordPress:   ${site}   (WordPress ${wpVersion}, the plugin active)
+  admin page:  ${site}wp-admin/admin.php?page=support-provisioning   login admin / password
+  portal page: ${site}support-portal/   logins support1 / support1-pass, support2 / support2-pass (rights are granted on the admin page)`;
+  }  console.log(`
 Support Provisioning Portal sidecar
-  listening:   http://${host}:${port}   (health: curl http://${host}:${port}/healthz)
+${wordpress}
+  sidecar:     http://${host}:${port}   (health: curl http://${host}:${port}/healthz)
   data folder: ${env.SPP_DATA_DIR}   (SQLite, generated signing key, Proxmox state)
   Proxmox:     ${
     simulator

@@ -1,0 +1,28 @@
+/** Whether something is under way on a deployment, so the UI shows a spinner and polls. */
+import { __ } from '@wordpress/i18n';
+import type { Deployment } from '../api/types';
+
+/** Transitional statuses named by api.md; the list of all statuses comes from the catalog. */
+const TRANSITIONAL = new Set( [ 'PROVISIONING', 'DELETING' ] );
+
+export const POLL_MS = 2500;
+
+export function isInProgress( d: Pick< Deployment, 'status' | 'pendingAction' > ): boolean {
+	return d.pendingAction !== null || TRANSITIONAL.has( d.status );
+}
+
+export function progressLabel( d: Pick< Deployment, 'status' | 'pendingAction' > ): string {
+	switch ( d.pendingAction ?? d.status ) {
+		case 'start':
+			return __( 'Starting…', 'support-provisioning-portal' );
+		case 'stop':
+			return __( 'Stopping…', 'support-provisioning-portal' );
+		case 'delete':
+		case 'DELETING':
+			return __( 'Deleting…', 'support-provisioning-portal' );
+		case 'PROVISIONING':
+			return __( 'Provisioning…', 'support-provisioning-portal' );
+		default:
+			return __( 'Working…', 'support-provisioning-portal' );
+	}
+}

@@ -1,0 +1,84 @@
+/** Prolong by hours, or set never-expire where the template allows it; limits as the sidecar applies them. */
+import { Button, CheckboxControl, TextControl } from '@wordpress/components';
+import { useState } from '@wordpress/element';
+import { __, sprintf } from '@wordpress/i18n';
+import { fieldError } from '../api/errors';
+import { prolongDeployment } from '../api/portal';
+import type { Deployment, Template } from '../api/types';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { prolongLimits, ttlInputError } from '../lib/ttl';
+
+interface Props {
+	deployment: Deployment;
+	template: Template | null;
+	onDone: ( d: Deployment ) => void;
+	onCancel: () => void;
+}
+
+export function ProlongForm( { deployment, template, onDone, onCancel }: Props ) {
+	const limits = prolongLimits( deployment, template, Date.now() );
+	const [ hours, setHours ] = useState( String( Math.min( template?.defaultTtlHours ?? 8, Math.max( 1, limits.maxHours ) ) ) );
+	const [ never, setNever ] = useState( false );
+	const [ busy, setBusy ] = useState( false );
+	const [ error, setError ] = useState< unknown >( null );
+	const inputError = never ? null : ttlInputError( hours, limits.maxHours );
+
+	const submit = async ( event: { preventDefault: () => void } ) => {
+		event.preventDefault();
+		if ( inputError ) {
+			return;
+		}
+		setBusy( true );
+		setError( null );
+		try {
+			onDone( await prolongDeployment( deployment.id, never ? { neverExpires: true } : { ttlHours: Number( hours ) } ) );
+		} catch ( e ) {
+			setError( e );
+		} finally {
+			setBusy( false );
+		}
+	};
+
+	return (
+		<form className="spp-form spp-prolong" onSubmit={ submit }>
+			<ErrorNotice error={ error } />
+			<TextControl
+				label={ __( 'Add hours', 'support-provisioning-portal' ) }
+				type="number"
+				min={ 1 }
+				max={ limits.maxHours }
+				value={ hours }
+				disabled={ never }
+				onChange={ ( v: string ) => setHours( v ) }
+				help={
+					fieldError( error, 'ttlHours' ) ??
+					( inputError ||
+						sprintf(
+							/* translators: %d: hours */
+							__( 'Up to %d hours can be added now.', 'support-provisioning-portal' ),
+							limits.maxHours
+						) )
+				}
+				__next40pxDefaultSize
+				__nextHasNoMarginBottom
+			/>
+			{ limits.allowsNever && (
+				<CheckboxControl
+					label={ __( 'Never expire', 'support-provisioning-portal' ) }
+					checked={ never }
+					onChange={ setNever }
+					help={ fieldError( error, 'neverExpires' ) }
+					__nextHasNoMarginBottom
+				/>
+			) }
+			<div className="spp-actions">
+				<Button variant="tertiary" onClick={ onCancel } disabled={ busy }>
+					{ __( 'Cancel', 'support-provisioning-portal' ) }
+				</Button>
+				<Button variant="primary" type="submit" isBusy={ busy } disabled={ busy || inputError !== null }>
+					{ __( 'Prolong', 'support-provisioning-portal' ) }
+				</Button>
+			</div>
+		</form>
+	);
+}
