@@ -43,14 +43,8 @@ export function viewerOf(caller: Caller): Viewer {
   return { id: caller.id, all: has(caller, 'deployments.manage_all') };
 }
 
-export interface Can {
-  start: boolean;
-  stop: boolean;
-  prolong: boolean;
-  refreshIps: boolean;
-  delete: boolean;
-  share: boolean;
-}
+import type { Can } from '../api/wire';
+export type { Can };
 
 export const isOwner = (caller: Caller, d: DeploymentRecord) => d.ownerId === caller.id;
 

@@ -10,19 +10,9 @@ export interface AuditFilter {
   to?: string;
 }
 
-export interface AuditRecord {
-  id: number;
-  at: string;
-  actor: { id: number | null; login: string | null };
-  action: string;
-  target: { type: string; id: string } | null;
-  deploymentId: number | null;
-  result: string;
-  status: number | null;
-  details: Record<string, unknown>;
-  ip: string | null;
-  userAgent: string | null;
-}
+import type { AuditRecord } from '../api/wire';
+
+export type { AuditRecord };
 
 interface Row {
   id: number;

@@ -5,15 +5,9 @@ import { Caller, requireRight } from './access';
 import type { Portal } from './portal';
 import { describeProxmoxError } from './proxmox-failure';
 
-export interface ConnectionReport {
-  ok: boolean;
-  mode: string;
-  node: string;
-  version: string | null;
-  missingPrivileges: string[];
-  missingTemplates: Array<{ id: number; name: string; proxmoxVmid: number }>;
-  error: string | null;
-}
+import type { ConnectionReport } from '../api/wire';
+
+export type { ConnectionReport };
 
 export async function testConnection(portal: Portal, caller: Caller): Promise<ConnectionReport> {
   requireRight(caller, 'settings.manage');

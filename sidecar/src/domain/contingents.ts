@@ -8,16 +8,9 @@ import type { DeploymentsRepo } from '../repositories/deployments-repo';
 import type { UsersRepo } from '../repositories/users-repo';
 import type { SettingsService } from './settings';
 
-export interface Contingent {
-  limitMb: number | null;
-  usedMb: number;
-  availableMb: number | null;
-}
+import type { Contingent, Quota } from '../api/wire';
 
-export interface Quota {
-  user: Contingent;
-  global: Contingent;
-}
+export type { Contingent, Quota };
 
 const contingent = (limit: number, used: number): Contingent =>
   limit === 0 ? { limitMb: null, usedMb: used, availableMb: null } : { limitMb: limit, usedMb: used, availableMb: Math.max(0, limit - used) };

@@ -9,21 +9,9 @@ import type { AuditLog } from '../audit/audit-log';
 import type { Caller } from './access';
 import { SecretBox } from './secret-box';
 
-export type ProxmoxMode = 'mock' | 'http';
+import type { ProxmoxMode, SettingsUpdate, SettingsView } from '../api/wire';
 
-export interface SettingsView {
-  mode: ProxmoxMode;
-  baseUrl: string;
-  tokenId: string;
-  tokenSecretSet: boolean;
-  node: string;
-  tlsCaPem: string;
-  tlsFingerprintSha256: string;
-  defaultUserRamLimitMb: number;
-  globalRamLimitMb: number;
-}
-
-export type SettingsUpdate = Partial<Omit<SettingsView, 'tokenSecretSet'> & { tokenSecret: string }>;
+export type { ProxmoxMode, SettingsUpdate, SettingsView };
 
 export const DEFAULT_SETTINGS: Omit<SettingsView, 'tokenSecretSet'> = {
   mode: 'mock',

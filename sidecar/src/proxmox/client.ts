@@ -18,14 +18,9 @@ export interface TaskResult {
   log?: string[];
 }
 
-export interface ProxmoxTemplate {
-  vmid: number;
-  name: string;
-  cores: number;
-  memoryMb: number;
-  diskGb: number;
-  osType: string | null;
-}
+import type { ProxmoxTemplate } from '../api/wire';
+
+export type { ProxmoxTemplate };
 
 export interface VmState {
   vmid: number;

@@ -1,21 +1,9 @@
 /** Approved templates: the only way to provision, with the sizes and TTL policy a deployment copies. */
 import type { Db } from '../db/open';
 
-export interface Template {
-  id: number;
-  name: string;
-  description: string;
-  osType: string;
-  proxmoxVmid: number;
-  cores: number;
-  memoryMb: number;
-  diskGb: number;
-  defaultTtlHours: number;
-  maxTtlHours: number | null;
-  active: boolean;
-}
+import type { Template, TemplateFields } from '../api/wire';
 
-export type TemplateFields = Omit<Template, 'id'>;
+export type { Template, TemplateFields };
 
 interface TemplateRow {
   id: number;

@@ -1,5 +1,6 @@
 /** Administration: settings, templates, user rights and the audit log. */
 import { Router } from 'express';
+import type { PortalUser } from '../api/wire';
 import type { Services } from '../services';
 import { auditAs, callerOf } from '../http/request-context';
 import { parse } from '../validation/validate';
@@ -72,7 +73,7 @@ export function adminRouter(s: Services): Router {
     const q = parse(usersQuery, portalQuery(req));
     const { limit, offset } = pageWindow(q);
     const { users, total } = portal.users.list(q.search ?? '', limit, offset);
-    sendPage(res, users.map(({ deleted: _d, ...u }) => u), total, limit);
+    sendPage(res, users.map(({ deleted: _d, ...u }): PortalUser => u), total, limit);
   });
 
   r.put('/users/:id', auditAs('rights.update'), (req, res) => {

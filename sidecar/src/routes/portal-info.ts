@@ -1,5 +1,6 @@
 /** /v1/me, /v1/templates, /v1/quota: what the portal shows before any deployment exists. */
 import { Router } from 'express';
+import type { Me } from '../api/wire';
 import type { Services } from '../services';
 import { auditAs, callerOf } from '../http/request-context';
 import { requireRight } from '../domain/access';
@@ -18,12 +19,13 @@ export function portalInfoRouter(s: Services): Router {
   r.get('/me', auditAs('me.read'), (req, res) => {
     const caller = callerOf(portal, res);
     parse(noQuery, portalQuery(req));
-    res.json({
+    const me: Me = {
       user: { id: caller.id, login: caller.actor.login, email: caller.actor.email, name: caller.actor.name },
       rights: [...caller.rights],
       bootstrap: caller.bootstrap,
-      catalog: { rights: RIGHTS, statuses: STATUSES, activeStatuses: ACTIVE_STATUSES, errorCodes: ERROR_CODES },
-    });
+      catalog: { rights: [...RIGHTS], statuses: [...STATUSES], activeStatuses: [...ACTIVE_STATUSES], errorCodes: ERROR_CODES },
+    };
+    res.json(me);
   });
 
   r.get('/templates', auditAs('template.catalog'), (req, res) => {

@@ -8,9 +8,10 @@ import { portalQuery } from './query';
 import { requireRight } from '../domain/access';
 import { addShare, listShares, removeShare } from '../domain/deployments/sharing';
 import type { ShareRecord } from '../repositories/shares-repo';
+import type { Share } from '../api/wire';
 import { iso } from '../domain/clock';
 
-const shareJson = (s: ShareRecord) => ({ user: { id: s.userId, login: s.login, email: s.email, name: s.name }, createdAt: iso(s.createdAt) });
+const shareJson = (s: ShareRecord): Share => ({ user: { id: s.userId, login: s.login, email: s.email, name: s.name }, createdAt: iso(s.createdAt) });
 
 export function sharesRouter(s: Services): Router {
   const { portal, expiry } = s;

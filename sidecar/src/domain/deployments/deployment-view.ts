@@ -1,32 +1,11 @@
 /** A deployment as the API shows it to one caller, with `can` computed for that caller. */
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
-import { Caller, Can, canFor } from '../access';
+import { Caller, canFor } from '../access';
+import type { Deployment } from '../../api/wire';
 import { iso } from '../clock';
 
-export interface DeploymentJson {
-  id: number;
-  name: string;
-  status: string;
-  template: { id: number; name: string; osType: string };
-  owner: { id: number; login: string; name: string };
-  vmid: number | null;
-  node: string;
-  cores: number;
-  memoryMb: number;
-  diskGb: number;
-  ipAddresses: string[];
-  neverExpires: boolean;
-  expiresAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  /** The caller sees it because it was shared with them. */
-  sharedWithMe: boolean;
-  /** A Proxmox action under way (start, stop, delete), for progress in the UI. */
-  pendingAction: string | null;
-  /** Why the last Proxmox action failed, as a person can read it. */
-  lastError: string | null;
-  can: Can;
-}
+/** The API's deployment object (api/wire.ts). */
+export type DeploymentJson = Deployment;
 
 export function deploymentJson(d: DeploymentRecord, caller: Caller): DeploymentJson {
   return {
