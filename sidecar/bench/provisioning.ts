@@ -14,7 +14,7 @@ import { parseKeyring } from '../src/auth/keyring';
 import { encodeActor } from '../src/auth/canonical';
 import { silentLogger } from '../src/logger';
 import { BENCH_KEY_HEX, BENCH_KEY_ID, signedHeaders } from './common';
-import { REALISTIC_TIMINGS, startSimulator } from '../simulator';
+import { REALISTIC_TIMINGS, startSimulator, portalSettingsFor } from '../simulator';
 
 // Nobody holds rights.manage in a new database, so a WordPress administrator holds every right (bootstrap).
 // Ten of them, as the creates' rate limit is per user (a burst of 10).
@@ -62,12 +62,7 @@ export async function benchProvisioning(dir: string, log: (line: string) => void
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     const put = await call(origin, 'PUT', '/v1/settings', {
-      mode: 'http',
-      baseUrl: sim.url,
-      tokenId: sim.token.id,
-      tokenSecret: sim.token.secret,
-      node: sim.node,
-      tlsCaPem: sim.caPem,
+      ...portalSettingsFor(sim),
       defaultUserRamLimitMb: 0,
       globalRamLimitMb: 0,
     });

@@ -6,6 +6,8 @@
  *   // https://127.0.0.1:PORT/api2/json/..., trust sim.caPem, Authorization: PVEAPIToken=<id>=<secret>
  *   await sim.close();
  */
+import type { Simulator } from './types';
+
 export { startSimulator, DEFAULT_TIMINGS, REALISTIC_TIMINGS } from './server';
 export { DEFAULT_TEMPLATES } from './engine';
 export { allPrivileges, portalPrivileges } from './privileges';
@@ -23,3 +25,8 @@ export type {
   Simulator,
   SimulatorOptions,
 } from './types';
+
+/** The portal's settings (PUT /v1/settings body) that make it talk HTTP to this simulator, trusting its CA. */
+export function portalSettingsFor(sim: Simulator): { mode: 'http'; baseUrl: string; tokenId: string; tokenSecret: string; node: string; tlsCaPem: string } {
+  return { mode: 'http', baseUrl: sim.url, tokenId: sim.token.id, tokenSecret: sim.token.secret, node: sim.node, tlsCaPem: sim.caPem };
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SidecarProcess } from '../support/sidecar-process';
 import type { TestUser } from '../support/harness';
-import { Simulator, SimRequestRecord, startSimulator } from '../../simulator';
+import { Simulator, SimRequestRecord, startSimulator, portalSettingsFor } from '../../simulator';
 
 // Bootstrap: nobody holds rights.manage yet, so a WordPress administrator holds every right.
 const ADMIN: TestUser = { id: 1, login: 'admin', email: 'admin@example.com', name: 'Site Admin', caps: ['manage_options'] };
@@ -52,15 +52,7 @@ describe('crash safety: SIGKILL between steps, restart, reconcile', () => {
     });
     dir = mkdtempSync(join(tmpdir(), 'spp-crash-'));
     sidecar = await SidecarProcess.start(dir, { SPP_PROXMOX_POLL_MS: '50', SPP_RECONCILE_SECONDS: '3600' });
-    const put = await sidecar.call(ADMIN, 'PUT', '/v1/settings', {
-      mode: 'http',
-      baseUrl: sim.url,
-      tokenId: sim.token.id,
-      tokenSecret: sim.token.secret,
-      node: sim.node,
-      tlsCaPem: sim.caPem,
-      defaultUserRamLimitMb: 0,
-    });
+    const put = await sidecar.call(ADMIN, 'PUT', '/v1/settings', { ...portalSettingsFor(sim), defaultUserRamLimitMb: 0 });
     expect(put.status).toBe(200);
   });
   afterAll(async () => {

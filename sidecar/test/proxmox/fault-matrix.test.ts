@@ -7,7 +7,7 @@
 import { Harness, TestUser } from '../support/harness';
 import { ALL_RIGHTS } from '../../src/domain/rights';
 import { ACTIVE_STATUSES } from '../../src/domain/statuses';
-import { Fault, Simulator, startSimulator } from '../../simulator';
+import { Fault, Simulator, startSimulator, portalSettingsFor } from '../../simulator';
 
 const LINUX = 3; // seeded template: Proxmox VMID 9003, 4096 MB
 const HOUR = 3_600_000;
@@ -72,7 +72,7 @@ describe('fault matrix (HTTP mode against the simulator)', () => {
     h = await Harness.start({ httpProxmox: { timeoutMs: 400, retryDelaysMs: [5, 10], taskPollMs: 5 }, timings: { taskTimeoutMs: 1_000, cloneTimeoutMs: 1_000, leftoverGraceMs: 0 } });
     const admin = h.user(1, 'admin', ALL_RIGHTS);
     alice = h.user(7, 'alice', ALL_RIGHTS.filter((r) => r !== 'deployments.manage_all'));
-    const put = await h.call(admin, 'PUT', '/v1/settings', { mode: 'http', baseUrl: sim.url, tokenId: sim.token.id, tokenSecret: sim.token.secret, node: sim.node, tlsCaPem: sim.caPem, defaultUserRamLimitMb: 0 });
+    const put = await h.call(admin, 'PUT', '/v1/settings', { ...portalSettingsFor(sim), defaultUserRamLimitMb: 0 });
     expect(put.status).toBe(200);
   });
   afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { Harness, TestUser } from '../support/harness';
 import { ALL_RIGHTS } from '../../src/domain/rights';
-import { Simulator, startSimulator } from '../../simulator';
+import { Simulator, startSimulator, portalSettingsFor } from '../../simulator';
 
 const USER_LIMIT_MB = 12_288; // three Linux VMs (4096 MB) per user
 const GLOBAL_LIMIT_MB = 81_920; // twenty Linux VMs in all
@@ -25,12 +25,7 @@ describe('50 parallel creates from 10 users (HTTP mode)', () => {
     h = await Harness.start({ httpProxmox: { taskPollMs: 5, retryDelaysMs: [5, 10] } });
     const admin = h.user(1, 'admin', ALL_RIGHTS);
     const put = await h.call(admin, 'PUT', '/v1/settings', {
-      mode: 'http',
-      baseUrl: sim.url,
-      tokenId: sim.token.id,
-      tokenSecret: sim.token.secret,
-      node: sim.node,
-      tlsCaPem: sim.caPem,
+      ...portalSettingsFor(sim),
       defaultUserRamLimitMb: USER_LIMIT_MB,
       globalRamLimitMb: GLOBAL_LIMIT_MB,
     });
