@@ -1,7 +1,7 @@
 import { allowedActions, actionLabel } from '../src/lib/actions';
 import { describeProblem, fitOf, usedPercent, describeContingent } from '../src/lib/contingent';
 import { formatMb, localInputToIso } from '../src/lib/format';
-import { isInProgress, progressLabel } from '../src/lib/progress';
+import { isInProgress, progressLabel, shouldPoll } from '../src/lib/progress';
 import { hasAnyRight, hasRight, rightLabel } from '../src/lib/rights';
 import { formatDuration, formatTimeLeft, timeLeft } from '../src/lib/time-left';
 import { MAX_TTL_HOURS_WITHOUT_LIMIT, prolongLimits, ttlInputError, ttlLimits } from '../src/lib/ttl';
@@ -111,6 +111,17 @@ describe( 'progress', () => {
 		expect( isInProgress( { status: 'RUNNING', pendingAction: null } ) ).toBe( false );
 		expect( progressLabel( { status: 'RUNNING', pendingAction: 'stop' } ) ).toBe( 'Stopping…' );
 		expect( progressLabel( { status: 'PROVISIONING', pendingAction: null } ) ).toBe( 'Provisioning…' );
+	} );
+
+	it( 'keeps polling a just-started VM until its guest agent reports addresses, for a while', () => {
+		const now = Date.parse( '2026-11-23T12:00:00Z' );
+		const at = ( msAgo: number ) => new Date( now - msAgo ).toISOString();
+		const running = { status: 'RUNNING', pendingAction: null, ipAddresses: [] as string[], updatedAt: at( 2_000 ) };
+		expect( shouldPoll( running, now ) ).toBe( true );
+		expect( shouldPoll( { ...running, ipAddresses: [ '192.0.2.7' ] }, now ) ).toBe( false );
+		expect( shouldPoll( { ...running, updatedAt: at( 10 * 60_000 ) }, now ) ).toBe( false ); // no agent: stop asking
+		expect( shouldPoll( { ...running, status: 'STOPPED' }, now ) ).toBe( false );
+		expect( shouldPoll( { ...running, status: 'STOPPED', pendingAction: 'start' }, now ) ).toBe( true );
 	} );
 } );
 

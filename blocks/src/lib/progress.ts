@@ -11,6 +11,20 @@ export function isInProgress( d: Pick< Deployment, 'status' | 'pendingAction' > 
 	return d.pendingAction !== null || TRANSITIONAL.has( d.status );
 }
 
+/** How long after its last change a RUNNING deployment without addresses is watched for its guest agent. */
+const AWAIT_ADDRESSES_MS = 5 * 60_000;
+
+/**
+ * Whether the UI should keep asking: something is under way, or a VM just started and its guest agent
+ * has not reported addresses yet (the sidecar fills them in a few seconds after start).
+ */
+export function shouldPoll( d: Pick< Deployment, 'status' | 'pendingAction' | 'ipAddresses' | 'updatedAt' >, now = Date.now() ): boolean {
+	if ( isInProgress( d ) ) {
+		return true;
+	}
+	return d.status === 'RUNNING' && d.ipAddresses.length === 0 && now - Date.parse( d.updatedAt ) < AWAIT_ADDRESSES_MS;
+}
+
 export function progressLabel( d: Pick< Deployment, 'status' | 'pendingAction' > ): string {
 	switch ( d.pendingAction ?? d.status ) {
 		case 'start':

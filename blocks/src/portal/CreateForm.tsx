@@ -15,10 +15,12 @@ interface Props {
 	templates: Template[];
 	quota: Quota | null;
 	onCreated: ( d: Deployment ) => void;
+	/** A refused create may mean the contingents moved meanwhile: the caller reloads them. */
+	onRefused?: () => void;
 	onCancel: () => void;
 }
 
-export function CreateForm( { templates, quota, onCreated, onCancel }: Props ) {
+export function CreateForm( { templates, quota, onCreated, onRefused, onCancel }: Props ) {
 	const heading = useFocusOnMount< HTMLHeadingElement >();
 	const firstFitting = templates.find( ( t ) => ! quota || fitOf( t.memoryMb, quota ).fits );
 	const [ templateId, setTemplateId ] = useState< number | null >( firstFitting?.id ?? null );
@@ -60,6 +62,7 @@ export function CreateForm( { templates, quota, onCreated, onCancel }: Props ) {
 			onCreated( await createDeployment( body ) );
 		} catch ( e ) {
 			setError( e );
+			onRefused?.();
 			setBusy( false );
 		}
 	};

@@ -14,7 +14,7 @@ import { useNow } from '../hooks/use-now';
 import { usePolling } from '../hooks/use-polling';
 import { actionLabel, allowedActions, type ActionKey } from '../lib/actions';
 import { formatDateTime, formatMb } from '../lib/format';
-import { isInProgress, POLL_MS, progressLabel } from '../lib/progress';
+import { isInProgress, POLL_MS, progressLabel, shouldPoll } from '../lib/progress';
 import { formatTimeLeft, timeLeft } from '../lib/time-left';
 import { ProlongForm } from './ProlongForm';
 import { SharingPanel } from './SharingPanel';
@@ -73,7 +73,7 @@ export function DeploymentDetail( { id, templates, onBack, onChanged, onDeleted 
 	const [ actionError, setActionError ] = useState< unknown >( null );
 	const [ panel, setPanel ] = useState< 'prolong' | 'delete' | null >( null );
 	const d = dep.data;
-	usePolling( dep.reload, d !== null && isInProgress( d ), POLL_MS );
+	usePolling( dep.reload, d !== null && shouldPoll( d ), POLL_MS );
 
 	const act = async ( key: ActionKey, run: () => Promise< Deployment | null > ) => {
 		setRunning( key );

@@ -14,7 +14,7 @@ import { useMe } from '../hooks/me-context';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount';
 import { useNow } from '../hooks/use-now';
 import { usePolling } from '../hooks/use-polling';
-import { isInProgress, POLL_MS, progressLabel } from '../lib/progress';
+import { isInProgress, POLL_MS, progressLabel, shouldPoll } from '../lib/progress';
 import { formatTimeLeft, timeLeft } from '../lib/time-left';
 
 const PER_PAGE = 10;
@@ -64,7 +64,7 @@ export function DeploymentList( { onOpen, onCreate, focus }: Props ) {
 		[ page, query, status ]
 	);
 	const items = list.data?.items ?? [];
-	usePolling( list.reload, items.some( isInProgress ), POLL_MS );
+	usePolling( list.reload, items.some( ( d ) => shouldPoll( d ) ), POLL_MS );
 
 	const filtered = query !== '' || status !== '';
 	const statusOptions = [

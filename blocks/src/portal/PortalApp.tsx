@@ -83,6 +83,7 @@ function Portal( { me }: { me: Me } ) {
 							templates={ templates.data }
 							quota={ quota.data }
 							onCancel={ () => setView( { name: 'list' } ) }
+							onRefused={ quota.reload }
 							onCreated={ ( d: Deployment ) => {
 								quota.reload();
 								setView( { name: 'detail', id: d.id } );

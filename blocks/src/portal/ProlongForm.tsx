@@ -31,10 +31,10 @@ export function ProlongForm( { deployment, template, onDone, onCancel }: Props )
 		setBusy( true );
 		setError( null );
 		try {
+			// On success the parent closes this form: no state may be set after onDone.
 			onDone( await prolongDeployment( deployment.id, never ? { neverExpires: true } : { ttlHours: Number( hours ) } ) );
 		} catch ( e ) {
 			setError( e );
-		} finally {
 			setBusy( false );
 		}
 	};
