@@ -6,29 +6,17 @@
 //  2. The plugin's own JavaScript per entry point, minified, WordPress's packages excluded (they are
 //     externals of the build): the portal view <= 60 KB.
 // Everything it starts (sidecar, MariaDB, PHP) lives in temporary folders and is stopped at the end.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { freePort, ROOT, startSidecar } from './lib/stack.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WARMUP = 30;
 const ROUNDS = 300; // per endpoint, alternating
 const DEPLOYMENTS = 8; // PBX test appliances (2048 MB): the default 16 GB contingent holds eight
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const p50 = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const log = (line) => process.stderr.write(`[bench-wp] ${line}\n`);
 
@@ -44,10 +32,8 @@ async function main() {
   const wpPort = await freePort();
   let sidecar = null;
   try {
-    sidecar = spawn(process.execPath, [join(ROOT, 'sidecar', 'dist', 'src', 'main.js')], {
-      env: { PATH: process.env.PATH ?? '', SPP_DATA_DIR: join(tmp, 'data'), SPP_SIDECAR_PORT: String(sidecarPort), SPP_SIGNING_KEYS: `${keyId}:${key}` },
-      stdio: 'ignore',
-    });
+    mkdirSync(join(tmp, 'data'));
+    sidecar = await startSidecar({ dataDir: join(tmp, 'data'), port: sidecarPort, keyId, key });
     const up = spawnSync(
       process.execPath,
       [join(ROOT, 'wp-env', 'up.mjs'), '--wp', '6.8', '--state', state, '--port', String(wpPort), '--db-port', '0', '--sidecar-url', `http://127.0.0.1:${sidecarPort}`, '--key-id', keyId, '--key', key],
@@ -133,10 +119,7 @@ async function main() {
     process.exitCode = rows.every((r) => r[5] !== false) ? 0 : 1;
   } finally {
     spawnSync(process.execPath, [join(ROOT, 'wp-env', 'down.mjs'), '--state', state], { stdio: 'ignore' });
-    if (sidecar && sidecar.exitCode === null) {
-      sidecar.kill('SIGTERM');
-      await sleep(300);
-    }
+    await sidecar?.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
 }

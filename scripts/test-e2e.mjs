@@ -13,16 +13,13 @@
 //   env SPP_E2E_TIMEOUT_SCALE=2   doubles every wait (slow machines)
 //   env SPP_E2E_CHROMIUM=/path    another Chromium binary (default /usr/bin/chromium)
 //   env SPP_E2E_SCRIPT_DEBUG=0    WordPress's production scripts (default: SCRIPT_DEBUG, React's development build)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { freePort, optionReader, ROOT, run, SIDECAR_MAIN, startSidecar, tail } from './lib/stack.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SIDECAR_MAIN = join(ROOT, 'sidecar', 'dist', 'src', 'main.js');
 const UI_BUILD = join(ROOT, 'plugin', 'build');
 const STATE_ROOT = join(ROOT, '.wp-env-state');
 const ARTIFACTS = join(ROOT, 'artifacts', 'e2e');
@@ -35,11 +32,7 @@ const t0 = performance.now();
 
 const args = process.argv.slice(2);
 const USAGE = 'usage: node scripts/test-e2e.mjs [--wp 6.8,6.1] [--keep]';
-const opt = (name) => {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i === -1) return undefined;
-  return args[i].includes('=') ? args[i].slice(args[i].indexOf('=') + 1) : args[i + 1];
-};
+const opt = optionReader(args);
 for (const [i, a] of args.entries()) {
   if (a.startsWith('--') ? !['--wp', '--keep'].includes(a.split('=')[0]) : args[i - 1] !== '--wp') {
     console.error(`test-e2e: unknown argument ${a}\n${USAGE}`);
@@ -226,42 +219,6 @@ function newest(dir) {
   }, 0);
 }
 
-/** The built sidecar as a child process with the built-in mock Proxmox. */
-async function startSidecar({ dataDir, port, keyId, key }) {
-  const logFile = join(dataDir, 'sidecar.log');
-  const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [SIDECAR_MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '', SPP_DATA_DIR: dataDir, SPP_SIDECAR_HOST: '127.0.0.1', SPP_SIDECAR_PORT: String(port),
-      SPP_SIGNING_KEYS: `${keyId}:${key}`,
-    },
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + 20000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the sidecar exited with ${child.exitCode}:\n${tail(readFileSync(logFile, 'utf8'), 15)}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) })).ok) return { stop };
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`the sidecar did not answer /healthz within 20 s (log ${logFile})`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function withTimeout(promise, ms, what) {
   let timer;
   try {
@@ -286,29 +243,10 @@ async function cleanUp() {
   }
 }
 
-function run(cmd, argv, opts = {}) {
-  return spawnSync(cmd, argv, { cwd: ROOT, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024, ...opts });
-}
-
 function secs(since) {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
 
-function tail(text, n) {
-  return String(text ?? '').trim().split('\n').slice(-n).join('\n');
-}
-
 function indent(text, n) {
   return text.replace(/^/gm, ' '.repeat(n));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }

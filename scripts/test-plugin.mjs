@@ -10,26 +10,19 @@
 //     --unit-only  only the unit tests (no WordPress, no sidecar)
 //     --keep       keep the sidecar's data folder and the WordPress state folder (.wp-env-state/test-<v>,
 //                  stopped); both are kept anyway after a failure
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { freePort, optionReader, ROOT, run, SIDECAR_MAIN, startSidecar, tail } from './lib/stack.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PLUGIN = join(ROOT, 'plugin');
-const SIDECAR_MAIN = join(ROOT, 'sidecar', 'dist', 'src', 'main.js');
 const STATE_ROOT = join(ROOT, '.wp-env-state');
 const t0 = performance.now();
 
 const args = process.argv.slice(2);
-const opt = (name) => {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i === -1) return undefined;
-  return args[i].includes('=') ? args[i].slice(args[i].indexOf('=') + 1) : args[i + 1];
-};
+const opt = optionReader(args);
 for (const a of args) {
   if (a.startsWith('--') && !['--wp', '--unit-only', '--keep'].includes(a.split('=')[0])) {
     console.error(`test-plugin: unknown option ${a}\nusage: node scripts/test-plugin.mjs [--wp 6.8,6.1] [--unit-only] [--keep]`);
@@ -202,48 +195,6 @@ function ensureSidecarBuilt() {
   }
 }
 
-/** The built sidecar as a child process; start() and stop() may be called again (same port and data). */
-async function startSidecar({ dataDir, port, keyId, key }) {
-  const logFile = join(dataDir, 'sidecar.log');
-  let child = null;
-  const api = {
-    async start() {
-      const fd = openSync(logFile, 'a');
-      child = spawn(process.execPath, [SIDECAR_MAIN], {
-        env: {
-          PATH: process.env.PATH ?? '', SPP_DATA_DIR: dataDir, SPP_SIDECAR_HOST: '127.0.0.1', SPP_SIDECAR_PORT: String(port),
-          SPP_SIGNING_KEYS: `${keyId}:${key}`, SPP_PROXMOX_POLL_MS: '50',
-        },
-        stdio: ['ignore', fd, fd],
-      });
-      closeSync(fd);
-      const deadline = Date.now() + 20000;
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`the sidecar exited with ${child.exitCode}:\n${tail(readFileSync(logFile, 'utf8'), 15)}`);
-        try {
-          if ((await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) })).ok) return;
-        } catch {
-          /* not yet */
-        }
-        if (Date.now() > deadline) throw new Error(`the sidecar did not answer /healthz within 20 s (log ${logFile})`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    async stop() {
-      const c = child;
-      child = null;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      const timer = setTimeout(() => c.kill('SIGKILL'), 10000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  await api.start();
-  return api;
-}
-
 async function cleanUp() {
   while (cleanups.length) {
     try {
@@ -253,23 +204,4 @@ async function cleanUp() {
     }
   }
   rmSync(resultsDir, { recursive: true, force: true });
-}
-
-function run(cmd, argv, opts = {}) {
-  return spawnSync(cmd, argv, { cwd: ROOT, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024, ...opts });
-}
-
-function tail(text, n) {
-  return String(text ?? '').trim().split('\n').slice(-n).join('\n');
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
