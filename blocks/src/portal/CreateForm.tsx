@@ -1,5 +1,5 @@
 /** Create a deployment from an approved template: name, TTL in hours or never-expire within the template's limits. */
-import { Button, CheckboxControl, TextControl } from '@wordpress/components';
+import { Button, TextControl } from '@wordpress/components';
 import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { fieldError } from '../api/errors';
@@ -10,6 +10,7 @@ import { useFocusOnMount } from '../hooks/use-focus-on-mount';
 import { fitOf } from '../lib/contingent';
 import { ttlInputError, ttlLimits } from '../lib/ttl';
 import { TemplateChoice } from './TemplateChoice';
+import { TtlFields } from './TtlFields';
 
 interface Props {
 	templates: Template[];
@@ -103,37 +104,22 @@ export function CreateForm( { templates, quota, onCreated, onRefused, onCancel }
 						__nextHasNoMarginBottom
 					/>
 					{ limits && (
-						<>
-							<TextControl
-								label={ __( 'Time to live (hours)', 'support-provisioning-portal' ) }
-								type="number"
-								min={ 1 }
-								max={ limits.maxHours }
-								value={ hours }
-								disabled={ useNever }
-								onChange={ ( v: string ) => setHours( v ) }
-								help={
-									fieldError( error, 'ttlHours' ) ??
-									hoursError ??
-									sprintf(
-										/* translators: %d: maximum hours */
-										__( 'From 1 to %d hours. When it expires, the VM is stopped, not deleted.', 'support-provisioning-portal' ),
-										limits.maxHours
-									)
-								}
-								__next40pxDefaultSize
-								__nextHasNoMarginBottom
-							/>
-							{ neverAllowed && (
-								<CheckboxControl
-									label={ __( 'Never expire', 'support-provisioning-portal' ) }
-									checked={ never }
-									onChange={ setNever }
-									help={ fieldError( error, 'neverExpires' ) }
-									__nextHasNoMarginBottom
-								/>
+						<TtlFields
+							label={ __( 'Time to live (hours)', 'support-provisioning-portal' ) }
+							hint={ sprintf(
+								/* translators: %d: maximum hours */
+								__( 'From 1 to %d hours. When it expires, the VM is stopped, not deleted.', 'support-provisioning-portal' ),
+								limits.maxHours
 							) }
-						</>
+							hours={ hours }
+							onHours={ setHours }
+							never={ never }
+							onNever={ setNever }
+							maxHours={ limits.maxHours }
+							allowsNever={ neverAllowed }
+							inputError={ hoursError }
+							error={ error }
+						/>
 					) }
 					<div className="spp-actions">
 						<Button variant="tertiary" onClick={ onCancel } disabled={ busy }>

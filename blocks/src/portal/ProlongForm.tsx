@@ -1,12 +1,12 @@
 /** Prolong by hours, or set never-expire where the template allows it; limits as the sidecar applies them. */
-import { Button, CheckboxControl, TextControl } from '@wordpress/components';
+import { Button } from '@wordpress/components';
 import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
-import { fieldError } from '../api/errors';
 import { prolongDeployment } from '../api/portal';
 import type { Deployment, Template } from '../api/types';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { prolongLimits, ttlInputError } from '../lib/ttl';
+import { TtlFields } from './TtlFields';
 
 interface Props {
 	deployment: Deployment;
@@ -42,35 +42,22 @@ export function ProlongForm( { deployment, template, onDone, onCancel }: Props )
 	return (
 		<form className="spp-form spp-prolong" onSubmit={ submit }>
 			<ErrorNotice error={ error } />
-			<TextControl
+			<TtlFields
 				label={ __( 'Add hours', 'support-provisioning-portal' ) }
-				type="number"
-				min={ 1 }
-				max={ limits.maxHours }
-				value={ hours }
-				disabled={ never }
-				onChange={ ( v: string ) => setHours( v ) }
-				help={
-					fieldError( error, 'ttlHours' ) ??
-					( inputError ||
-						sprintf(
-							/* translators: %d: hours */
-							__( 'Up to %d hours can be added now.', 'support-provisioning-portal' ),
-							limits.maxHours
-						) )
-				}
-				__next40pxDefaultSize
-				__nextHasNoMarginBottom
+				hint={ sprintf(
+					/* translators: %d: hours */
+					__( 'Up to %d hours can be added now.', 'support-provisioning-portal' ),
+					limits.maxHours
+				) }
+				hours={ hours }
+				onHours={ setHours }
+				never={ never }
+				onNever={ setNever }
+				maxHours={ limits.maxHours }
+				allowsNever={ limits.allowsNever }
+				inputError={ inputError }
+				error={ error }
 			/>
-			{ limits.allowsNever && (
-				<CheckboxControl
-					label={ __( 'Never expire', 'support-provisioning-portal' ) }
-					checked={ never }
-					onChange={ setNever }
-					help={ fieldError( error, 'neverExpires' ) }
-					__nextHasNoMarginBottom
-				/>
-			) }
 			<div className="spp-actions">
 				<Button variant="tertiary" onClick={ onCancel } disabled={ busy }>
 					{ __( 'Cancel', 'support-provisioning-portal' ) }
