@@ -1,6 +1,5 @@
 /** Shared by the benchmark's parent and child processes: the known key, the signer, and the IPC messages. */
-import { randomBytes } from 'node:crypto';
-import { encodeActor, signature } from '../src/auth/canonical';
+import { encodeActor, signedRequestHeaders } from '../src/auth/canonical';
 
 export const BENCH_KEY_ID = 'bench';
 export const BENCH_KEY_HEX = 'a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf';
@@ -13,25 +12,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** SPP1 headers for one request, with a fresh nonce and the current timestamp (as WordPress signs). */
 export function signedHeaders(actorHeader: string, method: string, target: string, body: Buffer = EMPTY): Record<string, string> {
-  const q = target.indexOf('?');
-  const nonce = randomBytes(16).toString('hex');
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return {
-    'x-spp-key-id': BENCH_KEY_ID,
-    'x-spp-timestamp': timestamp,
-    'x-spp-nonce': nonce,
-    'x-spp-actor': actorHeader,
-    'x-spp-signature': signature(KEY, {
-      keyId: BENCH_KEY_ID,
-      timestamp,
-      nonce,
-      method,
-      path: q === -1 ? target : target.slice(0, q),
-      query: q === -1 ? '' : target.slice(q + 1),
-      actorHeader,
-      body,
-    }),
-  };
+  return signedRequestHeaders({ id: BENCH_KEY_ID, secret: KEY }, { method, target, actorHeader, body, timestamp: Math.floor(Date.now() / 1000) });
 }
 
 export const viewerActorHeader = (): string => encodeActor(VIEWER);

@@ -1,5 +1,5 @@
 /** The SPP1 canonical string (sidecar-protocol.md), shared by the verifier, the CLI signer and the tests. */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 export const SCHEME = 'SPP1-HMAC-SHA256';
 
@@ -67,6 +67,30 @@ export function canonicalString(input: SigningInput): string {
 
 export function signature(key: Buffer, input: SigningInput): string {
   return `v1=${createHmac('sha256', key).update(canonicalString(input)).digest('hex')}`;
+}
+
+/**
+ * The five SPP1 headers for one request, as WordPress sends them: `target` is the path with its query as
+ * sent, a fresh nonce, `timestamp` in unix seconds. Used by the signed-call CLI, the bench and the tests.
+ */
+export function signedRequestHeaders(
+  key: { id: string; secret: Buffer },
+  r: { method: string; target: string; actorHeader: string; body: Buffer; timestamp: number },
+): Record<string, string> {
+  const q = r.target.indexOf('?');
+  const nonce = randomBytes(16).toString('hex');
+  const timestamp = String(r.timestamp);
+  const input: SigningInput = {
+    keyId: key.id,
+    timestamp,
+    nonce,
+    method: r.method,
+    path: q === -1 ? r.target : r.target.slice(0, q),
+    query: q === -1 ? '' : r.target.slice(q + 1),
+    actorHeader: r.actorHeader,
+    body: r.body,
+  };
+  return { 'X-SPP-Key-Id': key.id, 'X-SPP-Timestamp': timestamp, 'X-SPP-Nonce': nonce, 'X-SPP-Actor': r.actorHeader, 'X-SPP-Signature': signature(key.secret, input) };
 }
 
 export function encodeActor(actor: object): string {

@@ -5,12 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { openSidecar, Sidecar } from '../../src/sidecar';
 import { parseKeyring } from '../../src/auth/keyring';
-import { encodeActor, signature } from '../../src/auth/canonical';
+import { encodeActor, signedRequestHeaders } from '../../src/auth/canonical';
 import { silentLogger, Logger } from '../../src/logger';
 import type { Right } from '../../src/domain/rights';
 import { writeTx } from '../../src/db/open';
@@ -145,26 +144,7 @@ export class Harness {
 }
 
 export function signedHeaders(actor: object, method: string, target: string, body: Buffer, timestamp: number, keyId = 'k1', keyHex = KEY_HEX): Record<string, string> {
-  const q = target.indexOf('?');
-  const actorHeader = encodeActor(actor);
-  const nonce = randomBytes(16).toString('hex');
-  const ts = String(timestamp);
-  return {
-    'X-SPP-Key-Id': keyId,
-    'X-SPP-Timestamp': ts,
-    'X-SPP-Nonce': nonce,
-    'X-SPP-Actor': actorHeader,
-    'X-SPP-Signature': signature(Buffer.from(keyHex, 'hex'), {
-      keyId,
-      timestamp: ts,
-      nonce,
-      method,
-      path: q === -1 ? target : target.slice(0, q),
-      query: q === -1 ? '' : target.slice(q + 1),
-      actorHeader,
-      body,
-    }),
-  };
+  return signedRequestHeaders({ id: keyId, secret: Buffer.from(keyHex, 'hex') }, { method, target, actorHeader: encodeActor(actor), body, timestamp });
 }
 
 export const SYSTEM = { id: 0 as const, system: true as const };
