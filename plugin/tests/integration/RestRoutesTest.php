@@ -58,19 +58,6 @@ final class RestRoutesTest extends SPP_Integration_Test_Case {
 		$this->assertContains( 'support-provisioning/v1', $root['namespaces'] );
 	}
 
-	/**
-	 * Every operation with concrete ids.
-	 *
-	 * @return array<string,array{0:string,1:string}>
-	 */
-	public function operations(): array {
-		$out = array();
-		foreach ( SPP_Rest_Controller::operations() as list( $route, $method ) ) {
-			$path                   = SPP_Rest_Controller::fill_route( $route, array( 'id' => '1', 'user_id' => '2' ) );
-			$out[ "$method $path" ] = array( $method, $path );
-		}
-		return $out;
-	}
 
 	/**
 	 * Without a login: 401 rest_not_logged_in, for every operation.

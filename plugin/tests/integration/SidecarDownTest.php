@@ -24,19 +24,6 @@ final class SidecarDownTest extends SPP_Integration_Test_Case {
 		}
 	}
 
-	/**
-	 * Every operation.
-	 *
-	 * @return array<string,array{0:string,1:string}>
-	 */
-	public function operations(): array {
-		$out = array();
-		foreach ( SPP_Rest_Controller::operations() as list( $route, $method ) ) {
-			$path                   = SPP_Rest_Controller::fill_route( $route, array( 'id' => '1', 'user_id' => '2' ) );
-			$out[ "$method $path" ] = array( $method, $path );
-		}
-		return $out;
-	}
 
 	/**
 	 * As the administrator: 503, the sidecar's address, what to do, and nothing but JSON.

@@ -302,4 +302,18 @@ abstract class SPP_Integration_Test_Case extends TestCase {
 		}
 		return json_encode( $body, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE );
 	}
+
+	/**
+	 * Data provider: every REST operation of the plugin, with concrete ids.
+	 *
+	 * @return array<string,array{0:string,1:string}>
+	 */
+	public function operations(): array {
+		$out = array();
+		foreach ( SPP_Rest_Controller::operations() as list( $route, $method ) ) {
+			$path                   = SPP_Rest_Controller::fill_route( $route, array( 'id' => '1', 'user_id' => '2' ) );
+			$out[ "$method $path" ] = array( $method, $path );
+		}
+		return $out;
+	}
 }
