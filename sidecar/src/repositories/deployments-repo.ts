@@ -282,6 +282,11 @@ export class DeploymentsRepo {
     return prepared<[], { id: number; vmid: number; status: Status; pendingAction: string | null }>(this.db, sql).all();
   }
 
+  /** Some deployment (not DELETED) holds this VMID, FAILED ones with a leftover VM included. */
+  holdsVmid(vmid: number): boolean {
+    return prepared<[number], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM deployments WHERE vmid = ? AND status <> 'DELETED'").get(vmid)?.n !== 0;
+  }
+
   idsWith(statuses: readonly Status[]): number[] {
     return prepared<[], { id: number }>(this.db, `SELECT id FROM deployments WHERE status IN (${sqlList(statuses)}) ORDER BY id`).all().map((r) => r.id);
   }

@@ -56,7 +56,7 @@ export class Reconciler {
     for (const vm of onNode.values()) {
       if (vm.template || !vm.tags.includes(PORTAL_TAG) || held.has(vm.vmid) || this.reported.has(vm.vmid)) continue;
       const now = await px.vmState(vm.vmid);
-      if (now === null || portal.deployments.vmHolders().some((h) => h.vmid === vm.vmid)) continue;
+      if (now === null || portal.deployments.holdsVmid(vm.vmid)) continue; // taken up meanwhile
       this.reported.add(vm.vmid);
       report.untrackedVmids.push(vm.vmid);
       writeTx(portal.db, () =>
