@@ -8,15 +8,19 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { Engine, DEFAULT_TEMPLATES, PveError } from './engine';
 import { type CallContext, HANDLERS } from './handlers';
 import { type Grant, PermissionDenied, checkApiPermissions, parseGrants, portalPrivileges } from './privileges';
 import { matchRoute, schemaFor } from './schema';
-import type { Fault, SimRequestRecord, SimTimings, SimToken, Simulator, SimulatorOptions, SimVersion } from './types';
+import type { Fault, SimConnectionStats, SimRequestRecord, SimTimings, SimToken, Simulator, SimulatorOptions, SimVersion } from './types';
 import { perlScalar, validateParams } from './validate';
 import { createTls, fingerprint256 } from './x509';
 
 const MAX_BODY = 512 * 1024;
+/** pveproxy (PVE/Service/pveproxy.pm, pve-http-server AnyEvent.pm): idle timeout 5 s, 100 requests a connection. */
+const PVEPROXY_IDLE_TIMEOUT_MS = 5000;
+const PVEPROXY_KEEP_ALIVE_REQUESTS = 100;
 const TOKEN_ID_RE = /^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+![A-Za-z][A-Za-z0-9.\-_]+$/;
 
 export const DEFAULT_TIMINGS: Required<SimTimings> = {
@@ -122,7 +126,35 @@ export async function startSimulator(o: SimulatorOptions = {}): Promise<Simulato
   const records: SimRequestRecord[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
+  /** Requests each connection may still make before pveproxy closes it. */
+  const keepAliveLeft = new WeakMap<Socket, number>();
+  const stats: SimConnectionStats = { accepted: 0, resumed: 0, closedByServer: 0, closedByClient: 0, refusedHandshakes: 0, open: 0 };
+  const closingByServer = new WeakSet<Socket>();
+  const keepAliveRequests = o.keepAliveRequests ?? PVEPROXY_KEEP_ALIVE_REQUESTS;
+  const idleTimeoutMs = o.idleTimeoutMs ?? PVEPROXY_IDLE_TIMEOUT_MS;
+  const idleTimers = new Map<Socket, NodeJS.Timeout>();
   let closed = false;
+
+  /**
+   * pveproxy's idle timeout: AnyEvent::Handle's `timeout`, armed on accept and again after each response,
+   * then the connection is shut down. Our own timer, because Node's keep-alive timer adds a second.
+   */
+  function armIdle(socket: Socket): void {
+    disarmIdle(socket);
+    idleTimers.set(
+      socket,
+      setTimeout(() => {
+        idleTimers.delete(socket);
+        closingByServer.add(socket);
+        socket.destroy();
+      }, idleTimeoutMs),
+    );
+  }
+  function disarmIdle(socket: Socket): void {
+    const t = idleTimers.get(socket);
+    if (t) clearTimeout(t);
+    idleTimers.delete(socket);
+  }
 
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -144,6 +176,15 @@ export async function startSimulator(o: SimulatorOptions = {}): Promise<Simulato
       'Content-Length': body === null ? 0 : Buffer.byteLength(body),
     };
     if (body !== null) headers['Content-Type'] = 'application/json;charset=UTF-8';
+    // AnyEvent.pm response(): an error ends the connection, so does the last of its keep-alive requests;
+    // otherwise `Connection: Keep-Alive` and no `Keep-Alive: timeout=` hint, so a client cannot learn the
+    // idle timeout from the server (setting the header also keeps Node from adding such a hint).
+    const socket = res.req.socket;
+    const left = keepAliveLeft.get(socket) ?? 0;
+    const keepAlive = status < 400 && left > 0 && !closed;
+    headers['Connection'] = keepAlive ? 'Keep-Alive' : 'close';
+    if (!keepAlive) closingByServer.add(socket);
+    else res.once('finish', () => armIdle(socket));
     res.writeHead(status, reasonPhrase(message, status), headers);
     res.end(body ?? undefined);
   }
@@ -172,6 +213,10 @@ export async function startSimulator(o: SimulatorOptions = {}): Promise<Simulato
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    disarmIdle(req.socket);
+    // pveproxy counts a request against the connection when its request line arrives.
+    keepAliveLeft.set(req.socket, (keepAliveLeft.get(req.socket) ?? keepAliveRequests) - 1);
+    if (/close/i.test(req.headers['connection'] ?? '')) keepAliveLeft.set(req.socket, 0);
     const method = (req.method ?? 'GET').toUpperCase();
     const [rawPath = '/', rawQuery = ''] = (req.url ?? '/').split(/\?(.*)/s);
     const query = parseForm(rawQuery);
@@ -329,11 +374,24 @@ export async function startSimulator(o: SimulatorOptions = {}): Promise<Simulato
       if (!closed) console.error('pve simulator: request failed', err);
     });
   });
-  server.on('secureConnection', (socket: Socket) => {
+  // Node's TLS server issues session tickets by default, as pveproxy's OpenSSL context does (pveproxy sets
+  // no SSL_OP_NO_TICKET): a client that reconnects resumes, and the server then sends no certificate.
+  server.on('secureConnection', (socket: TLSSocket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    stats.accepted += 1;
+    if (socket.isSessionReused()) stats.resumed += 1;
+    armIdle(socket);
+    socket.on('close', () => {
+      disarmIdle(socket);
+      sockets.delete(socket);
+      if (closingByServer.has(socket)) stats.closedByServer += 1;
+      else stats.closedByClient += 1;
+    });
   });
-  server.keepAliveTimeout = 5000; // pveproxy's idle timeout
+  server.on('tlsClientError', () => {
+    stats.refusedHandshakes += 1;
+  });
+  server.keepAliveTimeout = 0; // armIdle() is the idle timeout
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -380,11 +438,22 @@ export async function startSimulator(o: SimulatorOptions = {}): Promise<Simulato
     requests() {
       return records.map((r) => ({ ...r, query: { ...r.query } }));
     },
+    connections() {
+      return { ...stats, open: sockets.size };
+    },
+    dropConnections(): void {
+      for (const s of sockets) {
+        closingByServer.add(s);
+        s.destroy();
+      }
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      for (const t of idleTimers.values()) clearTimeout(t);
+      idleTimers.clear();
       engine.close();
       const done = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();

@@ -96,6 +96,25 @@ export interface SimulatorOptions {
   errorMessageInBody?: boolean;
   /** Lowest VMID /cluster/nextid hands out (datacenter.cfg next-id lower; default 100). */
   nextIdLower?: number;
+  /** pveproxy closes a connection idle this long (its `timeout`, 5 s); tests shorten it. */
+  idleTimeoutMs?: number;
+  /** Requests one connection serves before pveproxy answers `Connection: close` (its `keep_alive`, 100). */
+  keepAliveRequests?: number;
+}
+
+/** What the simulator's TLS front saw, so tests can tell their calls really crossed several connections. */
+export interface SimConnectionStats {
+  /** TLS connections accepted. */
+  accepted: number;
+  /** Of those, how many resumed an earlier session (a ticket): no certificate was sent on them. */
+  resumed: number;
+  /** Connections the simulator closed: idle timeout, `Connection: close`, dropConnections(). */
+  closedByServer: number;
+  closedByClient: number;
+  /** TLS handshakes that failed (the client refused the certificate, or gave up). */
+  refusedHandshakes: number;
+  /** Open now. */
+  open: number;
 }
 
 export type Fault = {
@@ -170,5 +189,8 @@ export interface Simulator {
   vms(): SimVmInfo[];
   tasks(): SimTaskInfo[];
   requests(): SimRequestRecord[];
+  connections(): SimConnectionStats;
+  /** Closes every open connection at once, idle or not, as a pveproxy restart or worker recycle does. */
+  dropConnections(): void;
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@ import { ProxmoxClient, ProxmoxError } from '../proxmox/client';
 import { DEFAULT_HTTP_PROXMOX, HttpProxmox, HttpProxmoxOptions } from '../proxmox/http/http-proxmox';
 import type { SettingsService } from './settings';
 
-export type HttpTuning = Partial<Pick<HttpProxmoxOptions, 'taskPollMs' | 'timeoutMs' | 'retryDelaysMs'>>;
+export type HttpTuning = Partial<Pick<HttpProxmoxOptions, 'taskPollMs' | 'timeoutMs' | 'retryDelaysMs' | 'keepAliveMs'>>;
 
 export class ProxmoxConnection {
   private http: { generation: number; client: HttpProxmox } | null = null;

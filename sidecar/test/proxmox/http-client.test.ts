@@ -2,7 +2,7 @@
  * The HTTP Proxmox client against the simulator, in PVE 8.4 and 9.1 modes: every call, every error form
  * of the failure table, TLS trust, and the retry rules (only where Proxmox says a retry can help).
  */
-import { HttpProxmox, HttpProxmoxOptions } from '../../src/proxmox/http/http-proxmox';
+import { DEFAULT_HTTP_PROXMOX, HttpProxmox, HttpProxmoxOptions } from '../../src/proxmox/http/http-proxmox';
 import { ProxmoxError } from '../../src/proxmox/client';
 import { Simulator, SimVersion, startSimulator, portalPrivileges } from '../../simulator';
 
@@ -10,6 +10,7 @@ const FAST = { cloneMs: 40, startMs: 20, shutdownMs: 20, stopMs: 20, deleteMs: 2
 
 function client(sim: Simulator, o: Partial<HttpProxmoxOptions> = {}): HttpProxmox {
   return new HttpProxmox({
+    ...DEFAULT_HTTP_PROXMOX,
     baseUrl: sim.url,
     tokenId: sim.token.id,
     tokenSecret: sim.token.secret,

@@ -26,7 +26,7 @@ export interface HttpProxmoxOptions extends TransportOptions {
   taskPollMs: number;
 }
 
-export const DEFAULT_HTTP_PROXMOX: Pick<HttpProxmoxOptions, 'taskPollMs' | 'timeoutMs' | 'retryDelaysMs'> = {
+export const DEFAULT_HTTP_PROXMOX: Pick<HttpProxmoxOptions, 'taskPollMs' | 'timeoutMs' | 'retryDelaysMs' | 'keepAliveMs'> = {
   ...DEFAULT_TRANSPORT,
   taskPollMs: 1_000,
 };

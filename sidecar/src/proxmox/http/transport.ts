@@ -19,11 +19,18 @@ export interface TransportOptions {
   timeoutMs: number;
   /** Waits between attempts of a retryable failure; its length is the number of retries. */
   retryDelaysMs: readonly number[];
+  /**
+   * How long an idle connection is kept for the next call. pveproxy closes a connection idle for 5 s and
+   * sends no `Keep-Alive: timeout` hint, so the client must give up first, with a margin for timer lag:
+   * a write sent on a socket the server is closing at that moment is lost, and a write is never repeated.
+   */
+  keepAliveMs: number;
 }
 
-export const DEFAULT_TRANSPORT: Pick<TransportOptions, 'timeoutMs' | 'retryDelaysMs'> = {
+export const DEFAULT_TRANSPORT: Pick<TransportOptions, 'timeoutMs' | 'retryDelaysMs' | 'keepAliveMs'> = {
   timeoutMs: 30_000,
   retryDelaysMs: [1_000, 2_000, 4_000],
+  keepAliveMs: 3_000,
 };
 
 const TOKEN_ID = /^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9._-]+$/;
@@ -48,7 +55,7 @@ export class PveTransport {
     }
     if (o.tokenSecret.trim() === '') throw new ProxmoxError('not_configured', 'No API token secret is set', 'Enter the token secret in the Proxmox settings.');
     this.authorization = `PVEAPIToken=${o.tokenId}=${o.tokenSecret}`;
-    this.agent = new Agent({ connect: trustingConnector(o.trust, o.timeoutMs), keepAliveTimeout: 4_000 });
+    this.agent = new Agent({ connect: trustingConnector(o.trust, o.timeoutMs), keepAliveTimeout: o.keepAliveMs, keepAliveMaxTimeout: o.keepAliveMs });
   }
 
   /** Calls Proxmox and returns `data`; retries locks, `got timeout` and proxy errors, never a 4xx. */
