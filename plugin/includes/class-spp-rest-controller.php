@@ -66,7 +66,7 @@ final class SPP_Rest_Controller {
 			array( $deployment, 'DELETE', 'delete_deployment', 'long' ),
 			array( $deployment . '/start', 'POST', 'start_deployment', 'long' ),
 			array( $deployment . '/stop', 'POST', 'stop_deployment', 'long' ),
-			array( $deployment . '/prolong', 'POST', 'prolong_deployment', 'write' ),
+			array( $deployment . '/prolong', 'POST', 'prolong_deployment', 'long' ),
 			array( $deployment . '/refresh-ips', 'POST', 'refresh_deployment_ips', 'proxmox' ),
 			array( $deployment . '/shares', 'GET', 'get_shares', 'read' ),
 			array( $deployment . '/shares', 'POST', 'create_share', 'write' ),

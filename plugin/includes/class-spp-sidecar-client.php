@@ -26,7 +26,7 @@ final class SPP_Sidecar_Client {
 		'read'    => 8,   // Lists and single objects: the sidecar answers from SQLite.
 		'write'   => 15,  // Changes that do not wait for Proxmox.
 		'proxmox' => 30,  // Calls that wait for Proxmox (test connection, template list, refresh IPs).
-		'long'    => 90,  // Stop (graceful shutdown waits up to 60 s) and delete.
+		'long'    => 90,  // Stop (graceful shutdown waits up to 60 s), delete, and prolong (an expired VM is stopped first).
 		'sync'    => 20,  // Full user directory sync.
 	);
 

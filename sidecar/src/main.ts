@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const sweep = setInterval(() => {
     services.expiry.sweep().catch((err: unknown) => log.error('expiry sweep failed', { error: String(err) }));
   }, config.sweepIntervalMs);
-  const reconcile = (): void =>
+  const reconcile = (): Promise<void> =>
     services.background.run('reconcile', async () => {
       try {
         const found = await services.reconciler.run();
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
         log.warn('reconcile could not reach Proxmox', { error: err.message });
       }
     });
-  reconcile();
+  void reconcile();
   const reconcileTimer = setInterval(reconcile, config.reconcileIntervalMs);
 
   const server = sidecar.app.listen(config.port, config.host, () => {

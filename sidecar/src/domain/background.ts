@@ -6,11 +6,13 @@ export class Background {
 
   constructor(private readonly log: Logger) {}
 
-  run(name: string, work: () => Promise<void>): void {
+  /** Starts the work; the promise it returns settles with it and never rejects (failures are logged). */
+  run(name: string, work: () => Promise<void>): Promise<void> {
     const p: Promise<void> = work()
       .catch((err: unknown) => this.log.error(`${name} failed`, { error: err instanceof Error ? err.message : String(err) }))
       .finally(() => this.running.delete(p));
     this.running.add(p);
+    return p;
   }
 
   /** Resolves once nothing is running, including work started while waiting. */

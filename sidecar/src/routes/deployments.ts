@@ -62,12 +62,12 @@ export function deploymentsRouter(s: Services): Router {
     res.json(deploymentJson(await stopDeployment(portal, expiry, caller, id), caller));
   });
 
-  r.post('/deployments/:id/prolong', auditAs('deployment.prolong'), lifecycle, (req, res) => {
+  r.post('/deployments/:id/prolong', auditAs('deployment.prolong'), lifecycle, async (req, res) => {
     const caller = callerOf(portal, res);
     const { id } = parse(idParams, req.params);
     requireRight(caller, 'deployments.prolong');
     const body = parse(prolongBody, req.body);
-    res.json(deploymentJson(prolongDeployment(portal, expiry, caller, id, body), caller));
+    res.json(deploymentJson(await prolongDeployment(portal, expiry, caller, id, body), caller));
   });
 
   r.post('/deployments/:id/refresh-ips', auditAs('deployment.refresh_ips'), lifecycle, async (req, res) => {

@@ -12,10 +12,14 @@ import { describeProxmoxError } from '../proxmox-failure';
 import { iso } from '../clock';
 import { stopVm } from './vm-power';
 import { markExpired, markRevived } from './proxmox-marks';
+import { vanishedFields } from './vanished';
 
 export class Expiry {
-  /** Stops under way, so the sweep and a request-triggered expiry never stop one VM twice. */
-  private readonly stopping = new Map<number, Promise<void>>();
+  /**
+   * Stops under way, so the sweep, a request-triggered expiry and a prolong never stop one VM twice;
+   * each resolves to the error that kept the VM from stopping, or null.
+   */
+  private readonly stopping = new Map<number, Promise<string | null>>();
 
   constructor(
     private readonly portal: Portal,
@@ -33,7 +37,8 @@ export class Expiry {
         const d = deployments.get(id);
         // A deployment with an action under way expires once the action has settled.
         if (!d || d.pendingAction !== null) continue;
-        deployments.update(id, now, { status: 'EXPIRED', vmStopped: d.status === 'STOPPED' });
+        // vm_stopped = 0 even for a stopped VM: the expiry stop owes the confirmation and the expired marks.
+        deployments.update(id, now, { status: 'EXPIRED', vmStopped: false });
         this.portal.audit.append({
           actor: SYSTEM_ACTOR,
           action: 'deployment.expire',
@@ -59,30 +64,37 @@ export class Expiry {
 
   /** A prolonged EXPIRED deployment: its VM loses the expired marks in Proxmox, in the background. */
   revived(vmid: number): void {
-    this.background.run('revive marks', () => markRevived(this.portal, vmid));
+    void this.background.run('revive marks', () => markRevived(this.portal, vmid));
+  }
+
+  /**
+   * The expiry stop of one deployment, finished: the one under way is awaited, or one is made now. null once
+   * the VM is stopped (or the deployment is no longer EXPIRED); else why Proxmox did not stop it.
+   */
+  stopNow(id: number): Promise<string | null> {
+    let stop = this.stopping.get(id);
+    if (!stop) {
+      stop = this.stopOne(id).finally(() => this.stopping.delete(id));
+      this.stopping.set(id, stop);
+    }
+    return stop;
   }
 
   /** Stops every expired VM not known to be stopped; a stop already under way is awaited, not repeated. */
   private async stopExpiredVms(): Promise<void> {
-    for (const id of this.portal.deployments.expiredNotStoppedIds()) {
-      let stop = this.stopping.get(id);
-      if (!stop) {
-        stop = this.stopOne(id).finally(() => this.stopping.delete(id));
-        this.stopping.set(id, stop);
-      }
-      await stop;
-    }
+    for (const id of this.portal.deployments.expiredNotStoppedIds()) await this.stopNow(id);
   }
 
-  private async stopOne(id: number): Promise<void> {
+  private async stopOne(id: number): Promise<string | null> {
     const { portal } = this;
     const d = portal.deployments.get(id);
-    if (!d || d.status !== 'EXPIRED') return;
+    if (!d || d.status !== 'EXPIRED' || d.vmStopped) return null;
     let error: string | null = null;
+    let gone = false;
     try {
       if (d.vmid !== null) {
-        await stopVm(portal, d.vmid);
-        await markExpired(portal, d.vmid);
+        gone = (await stopVm(portal, d.vmid)) === 'gone';
+        if (!gone) await markExpired(portal, d.vmid);
       }
     } catch (err) {
       if (!(err instanceof ProxmoxError)) throw err;
@@ -91,16 +103,18 @@ export class Expiry {
     writeTx(portal.db, () => {
       const fresh = portal.deployments.get(id);
       if (!fresh || fresh.status !== 'EXPIRED') return; // prolonged meanwhile
-      portal.deployments.update(id, portal.clock(), error === null ? { vmStopped: true, ipAddresses: [], lastError: null } : { lastError: error });
+      if (gone && d.vmid !== null) portal.deployments.update(id, portal.clock(), vanishedFields(d.vmid));
+      else portal.deployments.update(id, portal.clock(), error === null ? { vmStopped: true, ipAddresses: [], lastError: null } : { lastError: error });
       portal.audit.append({
         actor: SYSTEM_ACTOR,
         action: 'deployment.expire_stop',
         target: { type: 'deployment', id },
         deploymentId: id,
-        result: error === null ? 'ok' : 'failed',
+        result: error === null && !gone ? 'ok' : 'failed',
         status: error === null ? null : 502,
-        details: error === null ? { vmid: d.vmid } : { vmid: d.vmid, error },
+        details: error === null ? { vmid: d.vmid, ...(gone ? { vanished: true } : {}) } : { vmid: d.vmid, error },
       });
     });
+    return error;
   }
 }

@@ -12,8 +12,8 @@ export class IpWatcher {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
-  watch(id: number): void {
-    this.background.run('ip watch', () => this.poll(id));
+  watch(id: number): Promise<void> {
+    return this.background.run('ip watch', () => this.poll(id));
   }
 
   private async poll(id: number): Promise<void> {

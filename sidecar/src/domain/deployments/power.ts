@@ -7,6 +7,8 @@ import type { IpWatcher } from './ip-watcher';
 import { loadVisible } from './load-deployment';
 import { awaitTask, claim, fail, settle } from './pending-action';
 import { actualPower, stopVm } from './vm-power';
+import { vanishedFields, vanishedMessage } from './vanished';
+import { ProxmoxError } from '../../proxmox/client';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
 export async function startDeployment(portal: Portal, expiry: Expiry, ips: IpWatcher, caller: Caller, id: number): Promise<DeploymentRecord> {
@@ -22,6 +24,7 @@ export async function startDeployment(portal: Portal, expiry: Expiry, ips: IpWat
   } catch (err) {
     // The answer was lost or the wait gave up, but the VM may have started all the same.
     const power = await actualPower(portal, d.vmid as number);
+    if (power === 'gone') throw fail(portal, id, caller.actor, 'deployment.start', `start '${d.name}'`, err, vanishedFields(d.vmid as number));
     if (power !== 'running') throw fail(portal, id, caller.actor, 'deployment.start', `start '${d.name}'`, err, power === 'stopped' ? {} : { vmStopped: false });
     confirmedAfter = err instanceof Error ? err.message : String(err);
   }
@@ -39,8 +42,12 @@ export async function stopDeployment(portal: Portal, expiry: Expiry, caller: Cal
   });
   let confirmedAfter: string | null = null;
   try {
-    await stopVm(portal, d.vmid as number);
+    if ((await stopVm(portal, d.vmid as number)) === 'gone') {
+      const gone = new ProxmoxError('not_found', vanishedMessage(d.vmid as number), 'Nothing to do in Proxmox.');
+      throw fail(portal, id, caller.actor, 'deployment.stop', `stop '${d.name}'`, gone, vanishedFields(d.vmid as number));
+    }
   } catch (err) {
+    if (err instanceof ApiError) throw err;
     const power = await actualPower(portal, d.vmid as number);
     if (power !== 'stopped') throw fail(portal, id, caller.actor, 'deployment.stop', `stop '${d.name}'`, err);
     confirmedAfter = err instanceof Error ? err.message : String(err);

@@ -1,8 +1,11 @@
 /**
  * Prolong: a later expiry, or never-expire where the template allows it. An EXPIRED deployment comes
  * back as STOPPED, so its memory counts again and the contingent is checked in the same transaction.
+ * "STOPPED" must be true in Proxmox when the answer leaves: the expiry stop of an EXPIRED deployment is
+ * finished first (the one under way awaited, or one made now), so no stop lands later on a VM the owner
+ * has revived and started. A VM that cannot be stopped leaves the deployment EXPIRED (a 502).
  */
-import { conflict } from '../../http/api-error';
+import { ApiError, conflict } from '../../http/api-error';
 import { writeTx } from '../../db/open';
 import { Caller, requireRight } from '../access';
 import type { Portal } from '../portal';
@@ -12,23 +15,47 @@ import { checkTtl, prolongedExpiry, TtlChoice } from './ttl';
 import { iso } from '../clock';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
-export function prolongDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number, choice: TtlChoice): DeploymentRecord {
+/** A VM started again behind the portal's back while it waited could send it round once more; twice is plenty. */
+const STOP_ROUNDS = 2;
+
+export async function prolongDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number, choice: TtlChoice): Promise<DeploymentRecord> {
   requireRight(caller, 'deployments.prolong');
-  loadVisible(portal, expiry, caller, id);
-  const revivedVmid = writeTx(portal.db, () => {
+  const seen = loadVisible(portal, expiry, caller, id);
+  // A TTL the template refuses is a 400 before anything, the expiry stop included, is waited for.
+  const template = portal.templates.get(seen.templateId);
+  if (template) checkTtl(choice, template);
+  for (let round = 1; ; round++) {
+    const before = portal.deployments.get(id) as DeploymentRecord;
+    if (before.status === 'EXPIRED' && !before.vmStopped) {
+      const error = await expiry.stopNow(id);
+      if (error !== null) throw refusedUnstopped(portal, caller, before, error);
+    }
+    const outcome = prolongOnce(portal, caller, id, choice);
+    if (outcome === 'stop first') {
+      if (round < STOP_ROUNDS) continue;
+      throw conflict(`'${before.name}' keeps being started in Proxmox while it is expired; stop it there, then prolong it.`);
+    }
+    if (outcome.revivedVmid !== null) expiry.revived(outcome.revivedVmid);
+    return portal.deployments.get(id, caller.id) as DeploymentRecord;
+  }
+}
+
+/** The prolong itself, one transaction; 'stop first' when an EXPIRED deployment's VM is not known to be stopped. */
+function prolongOnce(portal: Portal, caller: Caller, id: number, choice: TtlChoice): { revivedVmid: number | null } | 'stop first' {
+  return writeTx(portal.db, () => {
     const d = portal.deployments.get(id) as DeploymentRecord;
     if (d.status !== 'STOPPED' && d.status !== 'RUNNING' && d.status !== 'EXPIRED') {
       throw conflict(`'${d.name}' cannot be prolonged while it is ${d.status}.`);
     }
+    const revived = d.status === 'EXPIRED';
+    if (revived && !d.vmStopped) return 'stop first';
     const template = portal.templates.get(d.templateId);
     if (!template) throw new Error(`template ${d.templateId} of deployment ${id} is missing`);
     const now = portal.clock();
     const hours = checkTtl(choice, template);
-    const expiresAt = hours === null ? null : prolongedExpiry(now, d.status === 'EXPIRED' ? now : d.expiresAt, hours, template);
-    const revived = d.status === 'EXPIRED';
+    const expiresAt = hours === null ? null : prolongedExpiry(now, revived ? now : d.expiresAt, hours, template);
     if (revived) portal.contingents.assertFits(d.ownerId, d.memoryMb);
-    // A revived deployment is STOPPED unless its expiry stop has not gone through yet.
-    const status = revived ? (d.vmStopped ? 'STOPPED' : 'RUNNING') : d.status;
+    const status = revived ? 'STOPPED' : d.status;
     portal.deployments.update(id, now, { status, neverExpires: hours === null, expiresAt });
     portal.audit.append({
       actor: caller.actor,
@@ -39,8 +66,14 @@ export function prolongDeployment(portal: Portal, expiry: Expiry, caller: Caller
       status: 200,
       details: { ttlHours: hours, neverExpires: hours === null, previousExpiresAt: iso(d.expiresAt), expiresAt: iso(expiresAt), previousStatus: d.status, status },
     });
-    return revived ? d.vmid : null;
+    return { revivedVmid: revived ? d.vmid : null };
   });
-  if (revivedVmid !== null) expiry.revived(revivedVmid);
-  return portal.deployments.get(id, caller.id) as DeploymentRecord;
+}
+
+/** The expired VM could not be stopped: nothing changed, the refusal is audited, the owner is told why. */
+function refusedUnstopped(portal: Portal, caller: Caller, d: DeploymentRecord, error: string): ApiError {
+  const e = new ApiError('spp_proxmox_error', `'${d.name}' expired and its VM could not be stopped, so it cannot come back yet: ${error}`);
+  portal.audit.record({ actor: caller.actor, action: 'deployment.prolong', target: { type: 'deployment', id: d.id }, deploymentId: d.id, result: 'failed', status: e.status, details: { error } });
+  e.audited = true;
+  return e;
 }

@@ -25,8 +25,8 @@ export class Provisioner {
     private readonly background: Background,
   ) {}
 
-  provision(id: number): void {
-    this.background.run('provisioning', () => this.run(id));
+  provision(id: number): Promise<void> {
+    return this.background.run('provisioning', () => this.run(id));
   }
 
   private async run(id: number): Promise<void> {

@@ -19,6 +19,7 @@ import type { VmState } from '../../proxmox/client';
 import type { Portal } from '../portal';
 import { PORTAL_TAG } from './proxmox-marks';
 import { awaitTask } from './pending-action';
+import { vanishedFields } from './vanished';
 
 export interface ReconcileReport {
   vanished: number[];
@@ -78,8 +79,7 @@ export class Reconciler {
     return writeTx(portal.db, () => {
       const d = portal.deployments.get(id);
       if (!d || d.vmid !== vmid || !SETTLED.has(d.status) || d.pendingAction !== null) return false;
-      const message = `VM ${vmid} was removed outside the portal; this deployment cannot be started again. Delete it to clear it from the list.`;
-      portal.deployments.update(id, portal.clock(), { status: 'FAILED', vmid: null, vmStopped: true, ipAddresses: [], lastError: message });
+      portal.deployments.update(id, portal.clock(), vanishedFields(vmid));
       portal.audit.append({ actor: SYSTEM_ACTOR, action: 'reconcile.vm_vanished', target: { type: 'deployment', id }, deploymentId: id, result: 'failed', details: { vmid, previousStatus: d.status } });
       return true;
     });
@@ -123,8 +123,11 @@ export class Reconciler {
     const { portal } = this;
     const d = portal.deployments.get(id);
     if (!d) return false;
-    const rowSaysRunning = d.status === 'RUNNING' || (d.status === 'EXPIRED' && !d.vmStopped);
-    if (rowSaysRunning === (listed === 'running')) return false;
+    // An EXPIRED row whose stop is not confirmed yet belongs to the expiry stop (which also sets the marks);
+    // only a VM running again after that stop is news.
+    if (d.status === 'EXPIRED') {
+      if (!d.vmStopped || listed === 'stopped') return false;
+    } else if ((d.status === 'RUNNING') === (listed === 'running')) return false;
     const now = await portal.proxmox().vmState(vmid);
     if (now === null || now.status !== listed) return false;
     return writeTx(portal.db, () => {
@@ -132,7 +135,7 @@ export class Reconciler {
       if (!fresh || fresh.pendingAction !== null || fresh.status !== d.status || fresh.vmStopped !== d.vmStopped) return false;
       const running = listed === 'running';
       // The error of an action whose answer was lost no longer describes the VM; the audit log keeps it.
-      if (fresh.status === 'EXPIRED') portal.deployments.update(id, portal.clock(), { vmStopped: !running, lastError: null });
+      if (fresh.status === 'EXPIRED') portal.deployments.update(id, portal.clock(), { vmStopped: false, lastError: null }); // the sweep stops it again
       else portal.deployments.update(id, portal.clock(), running ? { status: 'RUNNING', vmStopped: false, lastError: null } : { status: 'STOPPED', vmStopped: true, ipAddresses: [], lastError: null });
       portal.audit.append({
         actor: SYSTEM_ACTOR,

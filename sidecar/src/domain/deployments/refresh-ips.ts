@@ -24,6 +24,11 @@ export async function refreshIps(portal: Portal, expiry: Expiry, caller: Caller,
     }
   }
   writeTx(portal.db, () => {
+    // Addresses read from a VM that was stopped, expired or deleted meanwhile describe nothing any more.
+    const fresh = portal.deployments.get(id);
+    if (!fresh || fresh.status !== d.status || fresh.vmid !== d.vmid) {
+      throw conflict(`'${d.name}' changed while its addresses were read (it is ${fresh?.status ?? 'gone'} now); nothing was stored.`);
+    }
     portal.deployments.update(id, portal.clock(), { ipAddresses: ips });
     portal.audit.append({ actor: caller.actor, action: 'deployment.refresh_ips', target: { type: 'deployment', id }, deploymentId: id, result: 'ok', status: 200, details: { ipAddresses: ips } });
   });

@@ -2,10 +2,12 @@
 import type { Portal } from '../portal';
 import { awaitTask } from './pending-action';
 
-export async function stopVm(portal: Portal, vmid: number): Promise<void> {
+/** Resolves to 'gone' when there is no VM under that id to stop. */
+export async function stopVm(portal: Portal, vmid: number): Promise<'stopped' | 'gone'> {
   const px = portal.proxmox();
   const state = await px.vmState(vmid);
-  if (!state || state.status === 'stopped') return;
+  if (!state) return 'gone';
+  if (state.status === 'stopped') return 'stopped';
   const graceMs = portal.timings.shutdownTimeoutSeconds * 1000;
   try {
     await awaitTask(portal, px.shutdownVm(vmid, portal.timings.shutdownTimeoutSeconds), graceMs + 5_000);
@@ -13,6 +15,7 @@ export async function stopVm(portal: Portal, vmid: number): Promise<void> {
     // The guest ignored ACPI or the shutdown task failed: stop it hard, as Proxmox's own "Stop" would.
     await awaitTask(portal, px.stopVm(vmid), portal.timings.taskTimeoutMs);
   }
+  return 'stopped';
 }
 
 /**
