@@ -158,6 +158,19 @@ describe( 'deployment detail', () => {
 		await waitFor( () => expect( mockApi.calls.find( ( c ) => c.path === '/deployments/12/prolong' )?.data ).toEqual( { ttlHours: 8 } ) );
 	} );
 
+	it( 'says while prolonging an expired deployment that its VM is made sure to be stopped first', async () => {
+		const expired = deployment( { status: 'EXPIRED', ipAddresses: [], can: { start: false, stop: false, prolong: true, refreshIps: false, delete: true, share: true } } );
+		await openDetail( expired );
+		let answer: ( a: { body: Deployment } ) => void = () => undefined;
+		mockApi.on( 'POST /deployments/:id/prolong', () => new Promise( ( resolve ) => ( answer = resolve ) ) );
+		fireEvent.click( screen.getByRole( 'button', { name: 'Prolong' } ) );
+		fireEvent.change( screen.getByLabelText( 'Add hours' ), { target: { value: '4' } } );
+		fireEvent.click( within( screen.getByRole( 'group', { name: 'Actions' } ).parentElement as HTMLElement ).getAllByRole( 'button', { name: 'Prolong' } ).slice( -1 )[ 0 ] as HTMLElement );
+		expect( await screen.findByText( 'Making sure its VM is stopped before it comes back…' ) ).toBeTruthy();
+		await act( async () => answer( { body: deployment( { status: 'STOPPED', ipAddresses: [] } ) } ) );
+		await waitFor( () => expect( screen.queryByText( 'Making sure its VM is stopped before it comes back…' ) ).toBeNull() );
+	} );
+
 	it( 'shows progress and polls while provisioning', async () => {
 		jest.useFakeTimers();
 		try {

@@ -4,6 +4,7 @@ import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { prolongDeployment } from '../api/portal';
 import type { Deployment, Template } from '../api/types';
+import { Busy } from '../components/Busy';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { prolongLimits, ttlInputError } from '../lib/ttl';
 import { TtlFields } from './TtlFields';
@@ -58,6 +59,10 @@ export function ProlongForm( { deployment, template, onDone, onCancel }: Props )
 				inputError={ inputError }
 				error={ error }
 			/>
+			{ busy && deployment.status === 'EXPIRED' && (
+				// The sidecar finishes the expiry stop before the deployment comes back: up to a minute.
+				<Busy label={ __( 'Making sure its VM is stopped before it comes back…', 'support-provisioning-portal' ) } />
+			) }
 			<div className="spp-actions">
 				<Button variant="tertiary" onClick={ onCancel } disabled={ busy }>
 					{ __( 'Cancel', 'support-provisioning-portal' ) }

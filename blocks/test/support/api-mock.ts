@@ -18,7 +18,8 @@ type Answer =
 	| { body: unknown; headers?: Record< string, string >; status?: number }
 	| { error: { code: string; message: string; data: { status: number; params?: Record< string, string > } } };
 
-type Handler = ( call: Recorded ) => Answer;
+/** An answer, or one that comes later (a request still under way). */
+type Handler = ( call: Recorded ) => Answer | Promise< Answer >;
 
 export type { Answer };
 
@@ -59,7 +60,7 @@ export function createApiMock(): ApiMock {
 		if ( ! handler ) {
 			throw { code: 'rest_no_route', message: `No route ${ key } in the test.`, data: { status: 404 } };
 		}
-		const answer = handler( call );
+		const answer = await handler( call );
 		if ( 'error' in answer ) {
 			if ( ! call.parse ) {
 				throw responseLike( answer.error, {}, answer.error.data.status );

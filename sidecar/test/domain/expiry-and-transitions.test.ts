@@ -45,6 +45,44 @@ describe('expiry and status transitions', () => {
     expect(rows).toEqual(expect.arrayContaining(['deployment.expire:ok', 'deployment.expire_stop:ok', 'deployment.start:refused', 'deployment.prolong:ok']));
   });
 
+  it('prolonged while its expiry stop is under way: STOPPED in the portal and in Proxmox, start allowed, no stop later', async () => {
+    await h.stop();
+    h = await Harness.start({ mockTimings: { shutdownMs: 150 } }); // the stop still runs when the owner reacts
+    alice = h.user(7, 'alice', ALL_RIGHTS.filter((r) => r !== 'deployments.manage_all'));
+    const id = await running('ttl-revive', 1);
+    h.advance(HOUR + 1);
+    const sweep = h.sidecar.services.expiry.sweep();
+    const prolonged = await h.call(alice, 'POST', `/v1/deployments/${id}/prolong`, { ttlHours: 2 });
+    expect(prolonged.body).toMatchObject({ status: 'STOPPED', can: { start: true } });
+    expect(h.sidecar.mock.vms()[0]!.status).toBe('stopped'); // already true when the answer left
+    await sweep;
+    const start = await h.call(alice, 'POST', `/v1/deployments/${id}/start`);
+    expect(start.body).toMatchObject({ status: 'RUNNING' });
+    await h.idle();
+    await h.sidecar.services.expiry.sweep();
+    expect(h.portal.deployments.get(id)).toMatchObject({ status: 'RUNNING' });
+    expect(h.sidecar.mock.vms()[0]).toMatchObject({ status: 'running', tags: ['spp'] });
+  });
+
+  it('prolonging an expired deployment whose VM cannot be stopped changes nothing and says why', async () => {
+    const id = await running('ttl-stuck', 1);
+    h.advance(HOUR + 1);
+    h.sidecar.mock.failNext('shutdown', new ProxmoxError('unreachable', 'connection refused'));
+    h.sidecar.mock.failNext('stop', new ProxmoxError('unreachable', 'connection refused'));
+    await h.sidecar.services.expiry.sweep();
+    await h.idle();
+    h.sidecar.mock.failNext('shutdown', new ProxmoxError('unreachable', 'connection refused'));
+    h.sidecar.mock.failNext('stop', new ProxmoxError('unreachable', 'connection refused'));
+    const before = h.portal.deployments.get(id);
+    const prolong = await h.call(alice, 'POST', `/v1/deployments/${id}/prolong`, { ttlHours: 2 });
+    expect(prolong.status).toBe(502);
+    expect(prolong.body.message).toMatch(/could not be stopped.*connection refused/);
+    expect(h.portal.deployments.get(id)).toMatchObject({ status: 'EXPIRED', vmStopped: false, expiresAt: before?.expiresAt });
+    expect(h.auditRows().filter((r) => r.action === 'deployment.prolong').map((r) => r.result)).toEqual(['failed']);
+    // Once Proxmox stops it, the prolong goes through.
+    expect((await h.call(alice, 'POST', `/v1/deployments/${id}/prolong`, { ttlHours: 2 })).body).toMatchObject({ status: 'STOPPED' });
+  });
+
   it('a request that touches an overdue deployment expires it without waiting for the sweep', async () => {
     const id = await running('ttl-touch', 1);
     h.advance(HOUR + 1);
