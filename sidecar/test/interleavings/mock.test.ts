@@ -11,7 +11,10 @@ async function makeWorld() {
   const direct = h.portal.proxmox;
   h.portal.proxmox = () => gate.wrap(direct());
   const { alice, bob } = await makeUsers(h);
-  return { h, gate, outside: h.sidecar.mock, alice, bob, quietMs: 60, close: () => h.stop() };
+  return { h, gate, outside: h.sidecar.mock, alice, bob, quietMs: 60, close: async () => {
+      gate.close();
+      await h.stop();
+    } };
 }
 
 const SIDES: Side[] = ['background', 'user'];

@@ -23,6 +23,7 @@ export function simulatorTable(version: SimVersion): void {
     h.portal.proxmox = () => gate.wrap(direct());
     const { alice, bob } = await makeUsers(h, { mode: 'http', baseUrl: sim.url, tokenId: sim.token.id, tokenSecret: sim.token.secret, node: sim.node, tlsFingerprintSha256: sim.certFingerprint256 });
     const close = async () => {
+      gate.close();
       await h.stop();
       await sim.close();
     };

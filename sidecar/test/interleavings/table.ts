@@ -76,43 +76,30 @@ const expire = (w: World) => {
 };
 const reconcile = (w: World) => w.h.sidecar.services.reconciler.run();
 
+/** An admin changed the VM in Proxmox behind the portal's back; the reconcile pass finds it. */
+function changedInProxmox(name: string, made: (w: World, name: string) => Promise<number>, change: (w: World, vmid: number) => Promise<void>): Scenario {
+  return {
+    name,
+    setup: async (w, n) => {
+      const id = await made(w, n);
+      await change(w, vmidOf(w, id));
+      return id;
+    },
+    act: reconcile,
+    changedOutside: true,
+  };
+}
+
 export const SCENARIOS: Scenario[] = [
   { name: 'expiry stop of a running VM', setup: running, act: expire },
   { name: 'expiry of a stopped VM', setup: created, act: expire },
-  {
-    name: 'reconcile: the VM was stopped in Proxmox',
-    setup: async (w, name) => {
-      const id = await running(w, name);
-      await outsideTask(w, w.outside.stopVm(vmidOf(w, id)));
-      return id;
-    },
-    act: reconcile,
-    changedOutside: true,
-  },
-  {
-    name: 'reconcile: the VM was started in Proxmox',
-    setup: async (w, name) => {
-      const id = await created(w, name);
-      await outsideTask(w, w.outside.startVm(vmidOf(w, id)));
-      return id;
-    },
-    act: reconcile,
-    changedOutside: true,
-  },
-  ...[created, running].map(
-    (made): Scenario => ({
-      name: `reconcile: the VM was removed in Proxmox (${made === created ? 'stopped' : 'running'})`,
-      setup: async (w, name) => {
-        const id = await made(w, name);
-        const vmid = vmidOf(w, id);
-        if (made === running) await outsideTask(w, w.outside.stopVm(vmid));
-        await outsideTask(w, w.outside.deleteVm(vmid));
-        return id;
-      },
-      act: reconcile,
-      changedOutside: true,
-    }),
-  ),
+  changedInProxmox('reconcile: the VM was stopped in Proxmox', running, (w, vmid) => outsideTask(w, w.outside.stopVm(vmid))),
+  changedInProxmox('reconcile: the VM was started in Proxmox', created, (w, vmid) => outsideTask(w, w.outside.startVm(vmid))),
+  changedInProxmox('reconcile: the VM was removed in Proxmox (stopped)', created, (w, vmid) => outsideTask(w, w.outside.deleteVm(vmid))),
+  changedInProxmox('reconcile: the VM was removed in Proxmox (running)', running, async (w, vmid) => {
+    await outsideTask(w, w.outside.stopVm(vmid));
+    await outsideTask(w, w.outside.deleteVm(vmid));
+  }),
   {
     name: 'IP watcher after a start',
     setup: async (w, name) => {

@@ -2,26 +2,14 @@
  * The HTTP Proxmox client against the simulator, in PVE 8.4 and 9.1 modes: every call, every error form
  * of the failure table, TLS trust, and the retry rules (only where Proxmox says a retry can help).
  */
-import { DEFAULT_HTTP_PROXMOX, HttpProxmox, HttpProxmoxOptions } from '../../src/proxmox/http/http-proxmox';
+import type { HttpProxmox, HttpProxmoxOptions } from '../../src/proxmox/http/http-proxmox';
+import { simulatorClient } from '../support/simulator-client';
 import { ProxmoxError } from '../../src/proxmox/client';
 import { Simulator, SimVersion, startSimulator, portalPrivileges } from '../../simulator';
 
 const FAST = { cloneMs: 40, startMs: 20, shutdownMs: 20, stopMs: 20, deleteMs: 20, configMs: 10, agentDelayMs: 60, timeoutScale: 0.001, failFastMs: 5 };
 
-function client(sim: Simulator, o: Partial<HttpProxmoxOptions> = {}): HttpProxmox {
-  return new HttpProxmox({
-    ...DEFAULT_HTTP_PROXMOX,
-    baseUrl: sim.url,
-    tokenId: sim.token.id,
-    tokenSecret: sim.token.secret,
-    node: sim.node,
-    trust: { caPem: sim.caPem, fingerprintSha256: '' },
-    timeoutMs: 3_000,
-    retryDelaysMs: [10, 20],
-    taskPollMs: 10,
-    ...o,
-  });
-}
+const client = simulatorClient;
 
 async function failure(p: Promise<unknown>): Promise<ProxmoxError> {
   try {

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_HTTP_PROXMOX, HttpProxmox } from '../../src/proxmox/http/http-proxmox';
+import { DEFAULT_HTTP_PROXMOX, type HttpProxmox } from '../../src/proxmox/http/http-proxmox';
+import { simulatorClient } from '../support/simulator-client';
 import { ProxmoxError } from '../../src/proxmox/client';
 import type { TlsTrust } from '../../src/proxmox/http/tls-trust';
 import { Simulator, SimVersion, startSimulator } from '../../simulator';
@@ -56,18 +57,7 @@ function trustFor(mode: Mode, sim: Simulator): TlsTrust {
 }
 
 function client(sim: Simulator, trust: TlsTrust, keepAliveMs: number): HttpProxmox {
-  return new HttpProxmox({
-    ...DEFAULT_HTTP_PROXMOX,
-    baseUrl: sim.url,
-    tokenId: sim.token.id,
-    tokenSecret: sim.token.secret,
-    node: sim.node,
-    trust,
-    timeoutMs: 3_000,
-    retryDelaysMs: [10, 20],
-    taskPollMs: 5,
-    keepAliveMs,
-  });
+  return simulatorClient(sim, { trust, taskPollMs: 5, keepAliveMs });
 }
 
 async function outcome<T>(p: Promise<T>): Promise<T | ProxmoxError> {
