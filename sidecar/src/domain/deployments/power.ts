@@ -41,16 +41,18 @@ export async function stopDeployment(portal: Portal, expiry: Expiry, caller: Cal
     if (d.status !== 'RUNNING') throw conflict(`'${d.name}' cannot be stopped while it is ${d.status}.`);
   });
   let confirmedAfter: string | null = null;
+  let outcome: 'stopped' | 'gone' = 'stopped';
   try {
-    if ((await stopVm(portal, d.vmid as number)) === 'gone') {
-      const gone = new ProxmoxError('not_found', vanishedMessage(d.vmid as number), 'Nothing to do in Proxmox.');
-      throw fail(portal, id, caller.actor, 'deployment.stop', `stop '${d.name}'`, gone, vanishedFields(d.vmid as number));
-    }
+    outcome = await stopVm(portal, d.vmid as number);
   } catch (err) {
-    if (err instanceof ApiError) throw err;
     const power = await actualPower(portal, d.vmid as number);
-    if (power !== 'stopped') throw fail(portal, id, caller.actor, 'deployment.stop', `stop '${d.name}'`, err);
+    if (power === 'gone') outcome = 'gone';
+    else if (power !== 'stopped') throw fail(portal, id, caller.actor, 'deployment.stop', `stop '${d.name}'`, err);
     confirmedAfter = err instanceof Error ? err.message : String(err);
+  }
+  if (outcome === 'gone') {
+    const gone = new ProxmoxError('not_found', vanishedMessage(d.vmid as number), 'Nothing to do in Proxmox.');
+    throw fail(portal, id, caller.actor, 'deployment.stop', `stop '${d.name}'`, gone, vanishedFields(d.vmid as number));
   }
   const details = confirmedAfter === null ? { vmid: d.vmid } : { vmid: d.vmid, confirmedAfter };
   settle(portal, id, { status: 'STOPPED', vmStopped: true, ipAddresses: [], lastError: null }, { actor: caller.actor, action: 'deployment.stop', result: 'ok', status: 200, details });
