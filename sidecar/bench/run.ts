@@ -11,6 +11,9 @@
  *  3. Resident memory of a sidecar process holding 100k deployments after a few list requests: < 150 MB.
  *  4. Against the Proxmox simulator with realistic task times: create → start → RUNNING with an IP, against
  *     the sum of the task times (target <= 1.10); 5. 50 parallel creates: makespan against the ideal (<= 1.2).
+ *  8. A pinned Proxmox client when every answer closes the connection (full TLS handshakes, since pinned
+ *     connections never resume) against a CA-trusting one (resumed sessions). Target: pin / CA <= 2.
+ * (6. and 7. are WordPress's, printed by scripts/bench-wordpress.mjs.)
  */
 import { fork, ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ import { BENCH_KEY_HEX, BENCH_KEY_ID, ChildMessage, ParentMessage, signedHeaders
 import { seed, reseedDue, Seeded } from './seed';
 import { runLoad, percentile, LoadResult } from './load';
 import { benchProvisioning } from './provisioning';
+import { benchReconnects } from './tls-reconnects';
 
 // ---- parameters (all bounded) ----
 const LIST_DEPLOYMENTS = 10_000;
@@ -431,6 +435,23 @@ async function benchProxmox(): Promise<void> {
   notes.push(`proxmox: clones per template ${f.clonesPerTemplate.join('/')}; the ideal makespan is the longest chain, as one template's full clones cannot overlap`);
 }
 
+// ---- 8. a pin's full handshakes ----
+const RECONNECT_CALLS = 300;
+async function benchTls(): Promise<void> {
+  log(`8. ${RECONNECT_CALLS} Proxmox calls, each on a new connection: pinned vs CA`);
+  const f = await benchReconnects(RECONNECT_CALLS);
+  const ratio = f.pinMs / f.caMs;
+  rows.push({
+    name: '8. pinned client, a new connection per call',
+    measured: `${fmt((f.pinMs * 1000) / f.calls, 0)} us/call`,
+    baseline: `CA, resumed: ${fmt((f.caMs * 1000) / f.calls, 0)} us/call`,
+    ratio: fmt(ratio, 2),
+    target: '<= 2',
+    pass: ratio <= 2 && f.pinResumed === 0,
+  });
+  notes.push(`tls: sessions resumed over the ${f.rounds} × ${f.calls} measured calls: pinned ${f.pinResumed} (must be 0), CA ${f.caResumed}`);
+}
+
 // ---- table ----
 function printTable(): void {
   const head: Row = { name: 'benchmark', measured: 'sidecar', baseline: 'baseline', ratio: 'ratio', target: 'target', pass: true };
@@ -466,6 +487,7 @@ async function main(): Promise<void> {
     await benchSweep();
     await benchMemory();
     await benchProxmox();
+    await benchTls();
   } finally {
     cleanup();
   }
