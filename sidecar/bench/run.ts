@@ -7,7 +7,8 @@
  *  1. List throughput: signed GET /v1/deployments?per_page=50 (10k deployments visible, 100k audit rows)
  *     against a bare node:http server answering the same bytes. Both servers run in child processes;
  *     this process is the client. Target: sidecar / bare >= 0.5.
- *  2. Expiry sweep scaling: 100 due deployments among 10k and among 100k. Target: t(100k) / t(10k) <= 1.5.
+ *  2. Expiry sweep scaling: 100 due deployments among 10k and among 100k (each VM marked expired in the mock,
+ *     and stopped where it runs). Target: t(100k) / t(10k) <= 1.5.
  *  3. Resident memory of a sidecar process holding 100k deployments after a few list requests: < 150 MB.
  *  4. Against the Proxmox simulator with realistic task times: create → start → RUNNING with an IP, against
  *     the sum of the task times (target <= 1.10); 5. 50 parallel creates: makespan against the ideal (<= 1.2).
@@ -367,7 +368,7 @@ async function benchSweep(): Promise<void> {
     const a = median(small[variant]);
     const b = median(large[variant]);
     const ratio = b / a;
-    const label = variant === 'STOPPED' ? 'DB only: due rows STOPPED' : 'due rows RUNNING, mock stops VMs';
+    const label = variant === 'STOPPED' ? 'due rows STOPPED, mock marks VMs' : 'due rows RUNNING, mock stops VMs';
     rows.push({
       name: `2${variant === 'STOPPED' ? 'a' : 'b'}. sweep 100 due, ${label}`,
       measured: `${fmt(b, 2)} ms @100k`,
