@@ -51,6 +51,7 @@ export function createServices(o: ServiceOptions): Services {
   const users = new UsersRepo(o.db);
   const deployments = new DeploymentsRepo(o.db);
   const settings = new SettingsService(o.db, new SettingsRepo(o.db), o.secretBox, audit);
+  settings.bindLegacySecret();
   const proxmox = new ProxmoxConnection(settings, o.mockProxmox, o.httpProxmox);
   const portal: Portal = {
     db: o.db,

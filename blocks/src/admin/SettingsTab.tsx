@@ -141,7 +141,7 @@ export function SettingsTab() {
 						: __( 'not set', 'support-provisioning-portal' )
 				}
 				onChange={ ( v: string ) => setSecret( v ) }
-				help={ help( 'tokenSecret', __( 'Write-only: it is never shown again after saving.', 'support-provisioning-portal' ) ) }
+				help={ help( 'tokenSecret', __( 'Write-only: it is never shown again after saving. It is only sent where it was entered for, so enter it again whenever the base URL, token id or TLS trust change.', 'support-provisioning-portal' ) ) }
 				autoComplete="new-password"
 				__next40pxDefaultSize
 				__nextHasNoMarginBottom
