@@ -19,6 +19,7 @@ export interface TaskResult {
 }
 
 import type { ProxmoxTemplate } from '../api/wire';
+import { redactCredentials } from './credentials';
 
 export type { ProxmoxTemplate };
 
@@ -67,7 +68,8 @@ export class ProxmoxError extends Error {
     /** Proxmox's HTTP status, where the failure was an answer (595: its proxy never reached the daemon). */
     readonly httpStatus?: number,
   ) {
-    super(message);
+    // Every Proxmox failure reaches users, audit rows and logs through this message: credentials never do.
+    super(redactCredentials(message));
     this.name = 'ProxmoxError';
   }
 }

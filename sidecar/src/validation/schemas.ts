@@ -2,6 +2,7 @@
  * Every request body and query the sidecar accepts, as strict schemas: unknown fields are refused,
  * sizes are never accepted from a request, strings are bounded.
  */
+import { TOKEN_ID, TOKEN_ID_MAX } from '../proxmox/credentials';
 import { z } from 'zod';
 import { RIGHTS } from '../domain/rights';
 import { STATUSES, isStatus } from '../domain/statuses';
@@ -109,6 +110,19 @@ export const userRightsBody = z
   })
   .strict();
 
+const PEM_MAX = 65_536;
+const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_END = '-----END CERTIFICATE-----';
+/**
+ * A certificate block somewhere in the text. zod runs refinements even after `max` failed, so the length
+ * is checked here first, and the search is linear (a backtracking pattern was quadratic on long input).
+ */
+function looksLikePem(s: string): boolean {
+  if (s.length > PEM_MAX) return false;
+  const begin = s.indexOf(PEM_BEGIN);
+  return begin >= 0 && s.indexOf(PEM_END, begin + PEM_BEGIN.length + 1) > begin;
+}
+
 export const settingsBody = z
   .object({
     mode: z.enum(['mock', 'http'], { errorMap: () => ({ message: "Use 'mock' or 'http'." }) }),
@@ -116,10 +130,10 @@ export const settingsBody = z
       .string()
       .max(300)
       .refine((s) => s === '' || /^https:\/\/[^\s/?#]+(:[0-9]{1,5})?\/?$/i.test(s), 'Must be https://host[:port], e.g. https://pve.example.com:8006 (https only).'),
-    tokenId: z.string().max(200).refine((s) => s === '' || /^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9.\-_]+$/.test(s), 'Must look like user@realm!tokenname.'),
+    tokenId: z.string().max(TOKEN_ID_MAX).refine((s) => s === '' || (s.length <= TOKEN_ID_MAX && TOKEN_ID.test(s)), 'Must look like user@realm!tokenname.'),
     tokenSecret: z.string().max(200).refine((s) => s === '' || /^[0-9a-fA-F-]{8,200}$/.test(s), "Must be the token's secret (a UUID)."),
     node: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/, 'Must be a Proxmox node name.'),
-    tlsCaPem: z.string().max(65_536).refine((s) => s.trim() === '' || /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(s), 'Must be PEM (-----BEGIN CERTIFICATE----- …).'),
+    tlsCaPem: z.string().max(PEM_MAX).refine((s) => s.trim() === '' || looksLikePem(s), 'Must be PEM (-----BEGIN CERTIFICATE----- …).'),
     tlsFingerprintSha256: z.string().refine((s) => s === '' || /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(s), 'Must be 32 hex pairs separated by colons (AB:CD:…).'),
     defaultUserRamLimitMb: mb,
     globalRamLimitMb: mb,

@@ -179,9 +179,9 @@ export class HttpProxmox implements ProxmoxClient {
     for (;;) {
       const status = await this.t.call('GET', `${path}/status`, undefined, 'read the status of a task');
       if (isRecord(status) && status.status === 'stopped') {
-        const exitStatus = looseString(status.exitstatus) ?? 'unexpected status';
+        const exitStatus = this.t.scrub(looseString(status.exitstatus) ?? 'unexpected status');
         if (exitStatus === 'OK' || /^WARNINGS: \d+$/.test(exitStatus)) return { ok: true, exitStatus };
-        return { ok: false, exitStatus, log: await this.taskLog(path) };
+        return { ok: false, exitStatus, log: (await this.taskLog(path)).map((line) => this.t.scrub(line)) };
       }
       const delay = pollDelay(Date.now() - started, this.o.taskPollMs);
       if (Date.now() + delay > deadline) {

@@ -6,6 +6,7 @@ import { Agent, fetch } from 'undici';
 import { ProxmoxError } from '../client';
 import { dataOf, encodeParams, Params, RawAnswer } from './wire';
 import { isTlsTrustError, TlsTrust, trustingConnector } from './tls-trust';
+import { redactCredentials, TOKEN_ID } from '../credentials';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -33,7 +34,6 @@ export const DEFAULT_TRANSPORT: Pick<TransportOptions, 'timeoutMs' | 'retryDelay
   keepAliveMs: 3_000,
 };
 
-const TOKEN_ID = /^[^\s@!]+@[^\s@!]+![A-Za-z][A-Za-z0-9._-]+$/;
 
 export class PveTransport {
   private readonly api: URL;
@@ -54,6 +54,8 @@ export class PveTransport {
       throw new ProxmoxError('not_configured', `The API token id '${o.tokenId}' is not of the form user@realm!tokenname`, 'Copy the token id exactly as Proxmox shows it.');
     }
     if (o.tokenSecret.trim() === '') throw new ProxmoxError('not_configured', 'No API token secret is set', 'Enter the token secret in the Proxmox settings.');
+    // Control characters or spaces cannot travel in a header; Node's refusal would quote the header, secret and all.
+    if (/[\p{Cc}\s]/u.test(o.tokenSecret)) throw new ProxmoxError('not_configured', 'The API token secret contains characters a Proxmox secret never has', 'Copy the secret again exactly as Proxmox showed it.');
     this.authorization = `PVEAPIToken=${o.tokenId}=${o.tokenSecret}`;
     this.agent = new Agent({ connect: trustingConnector(o.trust, o.timeoutMs), keepAliveTimeout: o.keepAliveMs, keepAliveMaxTimeout: o.keepAliveMs });
   }
@@ -65,10 +67,20 @@ export class PveTransport {
         return dataOf(await this.once(method, path, params, what), what);
       } catch (err) {
         const delay = this.o.retryDelaysMs[attempt];
-        if (delay === undefined || !(err instanceof ProxmoxError) || !retryable(err, method)) throw err;
+        if (delay === undefined || !(err instanceof ProxmoxError) || !retryable(err, method)) throw err instanceof ProxmoxError ? this.scrubbed(err) : err;
         await sleep(delay);
       }
     }
+  }
+
+  /** A text from Proxmox (a task's exit status or log) without this client's secret, however it got there. */
+  scrub(text: string): string {
+    return redactCredentials(text.split(this.o.tokenSecret).join('[redacted]'));
+  }
+
+  private scrubbed(err: ProxmoxError): ProxmoxError {
+    const message = this.scrub(err.message);
+    return message === err.message ? err : new ProxmoxError(err.kind, message, err.hint, err.httpStatus);
   }
 
   close(): Promise<void> {
@@ -119,8 +131,10 @@ function connectionError(err: unknown, what: string, host: string): ProxmoxError
   if (isTlsTrustError(cause)) {
     return new ProxmoxError('tls', `The certificate of ${host} is not trusted (${(cause as Error).message}) while trying to ${what}`);
   }
-  const code = (cause as { code?: string }).code;
-  const detail = code ?? (cause as Error).message ?? String(cause);
+  // Only the error's code, never its text: an error from building the request (a header Node refused, say)
+  // may quote the request, and with it the token.
+  const code = (cause as { code?: unknown }).code;
+  const detail = typeof code === 'string' && /^[A-Z0-9_]{2,64}$/.test(code) ? code : 'connection failed';
   return new ProxmoxError('unreachable', `Proxmox at ${host} cannot be reached (${detail}) while trying to ${what}`);
 }
 
