@@ -11,6 +11,8 @@ import { loadVisible } from './load-deployment';
 import type { ShareRecord } from '../../repositories/shares-repo';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
+const CANNOT_SHARE = 'It cannot be shared with this person: check the login or e-mail address, or ask an administrator whether they may open the portal.';
+
 function loadShareable(portal: Portal, expiry: Expiry, caller: Caller, id: number): DeploymentRecord {
   const d = loadVisible(portal, expiry, caller, id);
   if (!mayShare(caller, d)) {
@@ -28,11 +30,10 @@ export function addShare(portal: Portal, expiry: Expiry, caller: Caller, id: num
   const d = loadShareable(portal, expiry, caller, id);
   if (d.status === 'DELETING') throw new ApiError('spp_conflict', `'${d.name}' is being deleted.`);
   const target = portal.users.findByLoginOrEmail(who);
-  if (!target) throw invalidParams({ user: 'No portal user has this login or e-mail address.' });
-  if (target.id === d.ownerId) throw invalidParams({ user: `${target.login} owns this deployment already.` });
-  if (!portal.users.rights(target.id).includes('portal.view')) {
-    throw invalidParams({ user: `${target.login} cannot open the portal (they lack the right 'View the portal'); ask an administrator to grant it first.` });
-  }
+  // Whether nobody has that login or address, or someone has who may not open the portal: one answer, so
+  // sharing cannot be used to find out who exists or who holds which right.
+  if (!target || !portal.users.rights(target.id).includes('portal.view')) throw invalidParams({ user: CANNOT_SHARE });
+  if (target.id === d.ownerId) throw invalidParams({ user: 'This is the owner of the deployment.' });
   const created = writeTx(portal.db, () => {
     if (portal.shares.exists(id, target.id)) return false;
     portal.shares.add(id, target.id, caller.id, portal.clock());
