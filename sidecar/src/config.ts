@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { Keyring, parseKeyring } from './auth/keyring';
+import { HostAllowList } from './proxmox/host-allow-list';
 
 export interface Config {
   host: string;
@@ -15,6 +16,8 @@ export interface Config {
   reconcileIntervalMs: number;
   /** How often a Proxmox task's status is read while waiting for it. */
   proxmoxPollMs: number;
+  /** SPP_PROXMOX_HOSTS: the only Proxmox hosts the settings may name; null allows every host. */
+  proxmoxHosts: HostAllowList | null;
 }
 
 export const GENERATED_KEY_FILE = 'signing-key';
@@ -39,6 +42,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = env.INIT_CWD ?? process
   // Proxmox's daemons have three workers each; polling much faster than once a second only competes with real work.
   const proxmoxPollMs = whole('SPP_PROXMOX_POLL_MS', '1000', 50, 'milliseconds');
 
+  let proxmoxHosts: HostAllowList | null = null;
+  try {
+    proxmoxHosts = HostAllowList.parse(env.SPP_PROXMOX_HOSTS);
+  } catch (err) {
+    problems.push(`SPP_PROXMOX_HOSTS: ${(err as Error).message}.`);
+  }
+
   let keyring: Keyring | null = null;
   let generatedKeyFile: string | null = null;
   if (env.SPP_SIGNING_KEYS !== undefined && env.SPP_SIGNING_KEYS.trim() !== '') {
@@ -56,5 +66,5 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd = env.INIT_CWD ?? process
     if (!existsSync(generatedKeyFile)) writeFileSync(generatedKeyFile, `k1:${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     keyring = parseKeyring(readFileSync(generatedKeyFile, 'utf8').trim());
   }
-  return { host, port, dataDir, keyring, generatedKeyFile, sweepIntervalMs: sweepSeconds * 1000, reconcileIntervalMs: reconcileSeconds * 1000, proxmoxPollMs };
+  return { host, port, dataDir, keyring, generatedKeyFile, sweepIntervalMs: sweepSeconds * 1000, reconcileIntervalMs: reconcileSeconds * 1000, proxmoxPollMs, proxmoxHosts };
 }

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   if (config.generatedKeyFile) {
     log.warn('no SPP_SIGNING_KEYS given; using the generated key', { keyFile: config.generatedKeyFile, keyIds: [...config.keyring.keys()] });
   }
-  const sidecar = openSidecar({ dataDir: config.dataDir, keyring: config.keyring, log, httpProxmox: { taskPollMs: config.proxmoxPollMs } });
+  const sidecar = openSidecar({ dataDir: config.dataDir, keyring: config.keyring, log, httpProxmox: { taskPollMs: config.proxmoxPollMs }, proxmoxHosts: config.proxmoxHosts });
   const { services } = sidecar;
   await recover(services.portal, services.background, services.provisioner, services.ips);
 

@@ -20,6 +20,7 @@ import type { Clock } from './domain/clock';
 import type { Logger } from './logger';
 import type { ProxmoxClient } from './proxmox/client';
 import { HttpTuning, ProxmoxConnection } from './domain/proxmox-connection';
+import type { HostAllowList } from './proxmox/host-allow-list';
 import { DEFAULT_RATE_LIMITS, RateGroup, RateLimit, RateLimiter } from './http/rate-limit';
 
 export interface Services {
@@ -43,6 +44,8 @@ export interface ServiceOptions {
   /** Shorter polls, timeouts and retries of the HTTP client, for tests. */
   httpProxmox?: HttpTuning;
   timings?: Partial<Timings>;
+  /** The only Proxmox hosts allowed; null: every host. */
+  proxmoxHosts?: HostAllowList | null;
   rateLimits?: Partial<Record<RateGroup, RateLimit>>;
 }
 
@@ -50,9 +53,9 @@ export function createServices(o: ServiceOptions): Services {
   const audit = new AuditLog(o.db, o.clock);
   const users = new UsersRepo(o.db);
   const deployments = new DeploymentsRepo(o.db);
-  const settings = new SettingsService(o.db, new SettingsRepo(o.db), o.secretBox, audit);
+  const settings = new SettingsService(o.db, new SettingsRepo(o.db), o.secretBox, audit, o.proxmoxHosts ?? null);
   settings.bindLegacySecret();
-  const proxmox = new ProxmoxConnection(settings, o.mockProxmox, o.httpProxmox);
+  const proxmox = new ProxmoxConnection(settings, o.mockProxmox, o.httpProxmox, o.proxmoxHosts ?? null);
   const portal: Portal = {
     db: o.db,
     clock: o.clock,

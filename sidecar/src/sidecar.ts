@@ -1,6 +1,7 @@
 /** Opens everything a running sidecar needs in one data folder; used by main.ts and the tests. */
 import { join } from 'node:path';
 import type { HttpTuning } from './domain/proxmox-connection';
+import type { HostAllowList } from './proxmox/host-allow-list';
 import { openDatabase } from './db/open';
 import { ReplayGuard } from './auth/replay-guard';
 import { SecretBox } from './domain/secret-box';
@@ -24,6 +25,8 @@ export interface SidecarOptions {
   timings?: Partial<Timings>;
   rateLimits?: Partial<Record<RateGroup, RateLimit>>;
   httpProxmox?: HttpTuning;
+  /** The only Proxmox hosts allowed (SPP_PROXMOX_HOSTS); absent or null: every host. */
+  proxmoxHosts?: HostAllowList | null;
 }
 
 export interface Sidecar {
@@ -46,6 +49,7 @@ export function openSidecar(o: SidecarOptions): Sidecar {
     timings: o.timings,
     rateLimits: o.rateLimits,
     httpProxmox: o.httpProxmox,
+    proxmoxHosts: o.proxmoxHosts ?? null,
   });
   return {
     app: createApp(services, o.keyring, replay),

@@ -6,6 +6,7 @@
 import { ProxmoxClient, ProxmoxError } from '../proxmox/client';
 import { DEFAULT_HTTP_PROXMOX, HttpProxmox, HttpProxmoxOptions } from '../proxmox/http/http-proxmox';
 import type { SettingsService } from './settings';
+import type { HostAllowList } from '../proxmox/host-allow-list';
 
 export type HttpTuning = Partial<Pick<HttpProxmoxOptions, 'taskPollMs' | 'timeoutMs' | 'retryDelaysMs' | 'keepAliveMs'>>;
 
@@ -16,6 +17,8 @@ export class ProxmoxConnection {
     private readonly settings: SettingsService,
     private readonly mock: ProxmoxClient,
     private readonly tuning: HttpTuning = {},
+    /** The operator's allow-list of Proxmox hosts; null: every host. */
+    private readonly hosts: HostAllowList | null = null,
   ) {}
 
   client(): ProxmoxClient {
@@ -31,6 +34,10 @@ export class ProxmoxConnection {
     ].filter((x): x is string => x !== null);
     if (missing.length > 0) {
       throw new ProxmoxError('not_configured', `The Proxmox settings lack the ${missing.join(', ')}`, 'Complete them under Settings → Proxmox, then use Test connection.');
+    }
+    // Also when the settings were changed behind the API: no client, so no connection, to another host.
+    if (this.hosts && !this.hosts.allows(s.baseUrl)) {
+      throw new ProxmoxError('not_configured', 'The Proxmox base URL names a host the operator does not allow', `Allowed: ${this.hosts.toString()} (SPP_PROXMOX_HOSTS).`);
     }
     const client = new HttpProxmox({
       ...DEFAULT_HTTP_PROXMOX,

@@ -13,6 +13,7 @@ import type { Caller } from './access';
 import { createHash } from 'node:crypto';
 import { SecretBox } from './secret-box';
 import { invalidParams } from '../http/api-error';
+import type { HostAllowList } from '../proxmox/host-allow-list';
 
 import type { ProxmoxMode, SettingsUpdate, SettingsView } from '../api/wire';
 
@@ -56,6 +57,8 @@ export class SettingsService {
     private readonly repo: SettingsRepo,
     private readonly box: SecretBox,
     private readonly audit: AuditLog,
+    /** The operator's allow-list of Proxmox hosts; null: every host. */
+    private readonly hosts: HostAllowList | null = null,
   ) {}
 
   view(): SettingsView {
@@ -83,6 +86,9 @@ export class SettingsService {
 
   update(caller: Caller, change: SettingsUpdate): SettingsView {
     const before = this.view();
+    if (this.hosts && typeof change.baseUrl === 'string' && change.baseUrl !== '' && !this.hosts.allows(change.baseUrl)) {
+      throw invalidParams({ baseUrl: `This host is not one the operator allows the portal to reach (SPP_PROXMOX_HOSTS: ${this.hosts.toString()}).` });
+    }
     const newSecret = typeof change.tokenSecret === 'string' && change.tokenSecret !== '' ? change.tokenSecret : null;
     const moved = DESTINATION.filter((key) => change[key] !== undefined && change[key] !== before[key]);
     if (moved.length > 0 && this.load().sealedSecret !== null && newSecret === null) {

@@ -16,6 +16,7 @@ import { writeTx } from '../../src/db/open';
 import type { RateGroup, RateLimit } from '../../src/http/rate-limit';
 import type { HttpTuning } from '../../src/domain/proxmox-connection';
 import type { Timings } from '../../src/domain/portal';
+import type { HostAllowList } from '../../src/proxmox/host-allow-list';
 
 export const KEY_HEX = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 
@@ -44,6 +45,8 @@ export interface HarnessOptions {
   httpProxmox?: HttpTuning;
   /** Portal timings beyond the short defaults of tests. */
   timings?: Partial<Timings>;
+  /** SPP_PROXMOX_HOSTS, parsed. */
+  proxmoxHosts?: HostAllowList;
 }
 
 const GENEROUS: Record<RateGroup, RateLimit> = {
@@ -84,6 +87,7 @@ export class Harness {
       timings: { ipPollIntervalMs: 5, ipPollTimeoutMs: 2000, vmPollMs: 5, lockRetryDelaysMs: [5, 5, 5], ...o.timings },
       rateLimits: { ...GENEROUS, ...o.rateLimits },
       httpProxmox: { taskPollMs: 10, retryDelaysMs: [10, 20], timeoutMs: 5_000, ...o.httpProxmox },
+      proxmoxHosts: o.proxmoxHosts ?? null,
     });
   }
 
