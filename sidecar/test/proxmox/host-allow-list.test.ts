@@ -3,6 +3,10 @@
  * host changed behind the API gets no client, so the portal never connects there (no probing either).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { simulatorClient } from '../support/simulator-client';
+import { createTls } from '../../simulator/x509';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostAllowList } from '../../src/proxmox/host-allow-list';
@@ -83,4 +87,24 @@ describe('with an allow-list', () => {
     const connection = new ProxmoxConnection(settings, h.sidecar.mock, {}, list);
     expect(() => connection.client()).toThrow(/does not allow/);
   });
+});
+
+test('a server that is not Proxmox: its status is reported, none of its texts', async () => {
+  const material = createTls('web', ['127.0.0.1']);
+  const server = createServer({ key: material.keyPem, cert: material.certPem }, (_req, res) => {
+    res.writeHead(404, 'Internal-Wiki-Page-Title', { 'Content-Type': 'text/html' });
+    res.end('<html>internal admin panel of 10.0.0.1</html>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const sim = await startSimulator({ unauthorizedDelayMs: 0 }); // only for a token to send
+  const px = simulatorClient(sim, { baseUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, trust: { caPem: material.caPem, fingerprintSha256: '' }, retryDelaysMs: [] });
+  try {
+    const err = await px.version().catch((e: unknown) => e as Error);
+    expect((err as Error).message).toMatch(/did not answer as Proxmox VE does \(HTTP 404\)/);
+    expect((err as Error).message).not.toMatch(/Wiki|admin panel|10\.0\.0\.1/);
+  } finally {
+    await px.close();
+    await sim.close();
+    server.close();
+  }
 });

@@ -60,6 +60,11 @@ export function errorOf(answer: RawAnswer, what: string): ProxmoxError {
   const errors = paramErrors(env?.errors);
   const { status } = answer;
 
+  if (status !== 401 && status !== 595 && status !== 596 && status !== 599 && (env === null || !('data' in env))) {
+    // Not Proxmox's envelope: another server (a proxy's error page, a wrong port, a host someone probes).
+    // Its texts are not repeated, so the settings cannot be used to read what other hosts answer.
+    return new ProxmoxError('failed', `The server did not answer as Proxmox VE does (HTTP ${status}) while trying to ${what}`, 'Check that the base URL points at https://HOST:8006 of a Proxmox VE node.', status);
+  }
   if (status === 401) {
     return new ProxmoxError('unauthorized', `Proxmox refused the API token while trying to ${what} (401 ${reason || 'Authentication failed!'})`);
   }
