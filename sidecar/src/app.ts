@@ -17,8 +17,13 @@ import { directoryRouter } from './routes/directory';
 
 export const VERSION = '0.1.0';
 
-/** The biggest body any route takes is a directory sync of many users; 8 MB is ample and bounded. */
-const MAX_BODY = '8mb';
+/**
+ * Bodies are read before the signature is checked (it covers them), so each route reads only what it can
+ * need: a full directory sync of many users up to 8 MB (and only the system actor may send it), every
+ * other body up to 256 KB (the largest field, a CA bundle, is 64 KB).
+ */
+export const BODY_LIMITS = { directorySync: 8 * 1024 * 1024, other: 256 * 1024 } as const;
+const DIRECTORY_SYNC = '/directory/sync';
 
 export function createApp(s: Services, keyring: Keyring, replay: ReplayGuard): Express {
   const app = express();
@@ -32,7 +37,9 @@ export function createApp(s: Services, keyring: Keyring, replay: ReplayGuard): E
 
   const v1 = express.Router();
   // Raw bytes for every content type: the signature covers the body exactly as sent.
-  v1.use(express.raw({ type: () => true, limit: MAX_BODY }));
+  const largeBody = express.raw({ type: () => true, limit: BODY_LIMITS.directorySync });
+  const smallBody = express.raw({ type: () => true, limit: BODY_LIMITS.other });
+  v1.use((req, res, next) => (req.path === DIRECTORY_SYNC ? largeBody : smallBody)(req, res, next));
   v1.use(authenticate(s.portal, keyring, replay));
   v1.use(portalInfoRouter(s));
   v1.use(deploymentsRouter(s));
