@@ -26,7 +26,7 @@ import { silentLogger } from '../src/logger';
 import { verifyAuditChain } from '../src/audit/audit-verify';
 import { BENCH_KEY_HEX, BENCH_KEY_ID, ChildMessage, ParentMessage, signedHeaders, viewerActorHeader } from './common';
 import { seed, reseedDue, Seeded } from './seed';
-import { runLoad, percentile, LoadResult } from './load';
+import { runLoad, percentile, median, LoadResult } from './load';
 import { benchProvisioning } from './provisioning';
 import { benchReconnects } from './tls-reconnects';
 
@@ -76,11 +76,6 @@ const children = new Set<ChildProcess>();
 let root = '';
 
 const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const log = (line: string): void => {
   process.stderr.write(`[bench ${fmt(process.uptime(), 1)}s] ${line}\n`);
 };

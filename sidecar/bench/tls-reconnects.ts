@@ -6,6 +6,7 @@
 import { DEFAULT_HTTP_PROXMOX, HttpProxmox } from '../src/proxmox/http/http-proxmox';
 import type { TlsTrust } from '../src/proxmox/http/tls-trust';
 import { startSimulator } from '../simulator';
+import { median } from './load';
 
 export interface ReconnectFigures {
   pinMs: number;
@@ -49,6 +50,5 @@ export async function benchReconnects(calls: number): Promise<ReconnectFigures> 
   } finally {
     await sim.close();
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   return { pinMs: median(pin), caMs: median(ca), calls, rounds: ROUNDS, pinResumed, caResumed };
 }

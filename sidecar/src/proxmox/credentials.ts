@@ -12,7 +12,7 @@ export const TOKEN_ID_MAX = 128;
 
 /**
  * Removes token credentials from a text on its way to an error message, an audit row or a log line: the
- * `PVEAPIToken=id=secret` header value and any UUID-shaped secret after it.
+ * whole `PVEAPIToken=id=secret` (or `PVEAPIToken id=secret`) value, up to the next space or delimiter.
  */
 export function redactCredentials(text: string): string {
   return text.replace(/PVEAPIToken[=\s][^\s,;'")]*/gi, 'PVEAPIToken=[redacted]');

@@ -34,7 +34,6 @@ export const DEFAULT_TRANSPORT: Pick<TransportOptions, 'timeoutMs' | 'retryDelay
   keepAliveMs: 3_000,
 };
 
-
 export class PveTransport {
   private readonly api: URL;
   private readonly agent: Agent;
