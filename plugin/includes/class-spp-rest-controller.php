@@ -23,6 +23,15 @@ final class SPP_Rest_Controller {
 	/** WordPress's own query parameters: used by WordPress, never forwarded. */
 	const WP_QUERY_PARAMS = array( 'rest_route', '_locale', '_envelope', '_fields', '_embed', '_method', '_wpnonce', '_jsonp' );
 
+	/**
+	 * The largest body forwarded: the sidecar reads at most this much on every route WordPress forwards
+	 * (BODY_LIMITS.other in sidecar/src/app.ts; a sidecar test keeps the two equal).
+	 */
+	const MAX_BODY_BYTES = 262144;
+
+	/** Most arrays and objects nested in a body forwarded: the portal's bodies nest two ({"rights":[…]}); the rest is room. */
+	const MAX_BODY_DEPTH = 8;
+
 	/** Sidecar response headers relayed to the caller. */
 	const RELAYED_HEADERS = array(
 		'x-wp-total'          => 'X-WP-Total',
@@ -393,10 +402,15 @@ final class SPP_Rest_Controller {
 		if ( null === $actor ) {
 			return $this->check_logged_in( $request );
 		}
+		$body    = (string) $request->get_body();
+		$refusal = self::body_refusal( $body );
+		if ( null !== $refusal ) {
+			return $refusal;
+		}
 		$path   = '/v1' . self::fill_route( $route, $request->get_url_params() );
 		$query  = self::forward_query( $request->get_query_params() );
 		$method = $request->get_method();
-		$answer = $this->client->request( $method, $path, $query, (string) $request->get_body(), $actor, $kind );
+		$answer = $this->client->request( $method, $path, $query, $body, $actor, $kind );
 		if ( is_wp_error( $answer ) ) {
 			return $answer;
 		}
@@ -405,6 +419,43 @@ final class SPP_Rest_Controller {
 			SPP_Sidecar_Client::log_once( 'signature', sprintf( 'Support Provisioning Portal: the sidecar refused the signature of %s %s: %s', $method, $path, substr( $answer['body'], 0, 300 ) ) );
 		}
 		return $this->relay( $answer, isset( $request['_fields'] ) || isset( $request['_embed'] ) );
+	}
+
+	/**
+	 * Why a body is not forwarded, as the sidecar's own 400 envelope would say it; null to forward it.
+	 * Only JSON within MAX_BODY_BYTES and MAX_BODY_DEPTH goes on (whatever its Content-Type: WordPress
+	 * parses only application/json itself), so no logged-in user can make the sidecar read megabytes or
+	 * parse deep nesting before it has checked a single right. The bytes forwarded are the bytes received.
+	 *
+	 * @param string $body Raw request body.
+	 * @return WP_Error|null
+	 */
+	public static function body_refusal( $body ) {
+		if ( '' === $body ) {
+			return null;
+		}
+		if ( strlen( $body ) > self::MAX_BODY_BYTES ) {
+			$message = __( 'The request body is too large.', 'support-provisioning-portal' );
+			$param   = __( 'Too large.', 'support-provisioning-portal' );
+		} else {
+			// PHP counts the value inside the innermost array or object as one more level.
+			json_decode( $body, false, self::MAX_BODY_DEPTH + 1 );
+			$error = json_last_error();
+			if ( JSON_ERROR_NONE === $error ) {
+				return null;
+			}
+			$deep    = JSON_ERROR_DEPTH === $error;
+			$message = $deep ? __( 'The request body is nested too deeply.', 'support-provisioning-portal' ) : __( 'The request body is not valid JSON.', 'support-provisioning-portal' );
+			$param   = $deep ? __( 'Nested too deeply.', 'support-provisioning-portal' ) : __( 'Not valid JSON.', 'support-provisioning-portal' );
+		}
+		return new WP_Error(
+			'spp_invalid_param',
+			$message,
+			array(
+				'status' => 400,
+				'params' => array( 'body' => $param ),
+			)
+		);
 	}
 
 	/**

@@ -92,6 +92,48 @@ final class ForwardingTest extends SPP_Integration_Test_Case {
 	}
 
 	/**
+	 * WordPress forwards only JSON within the size and depth limits, whatever the Content-Type: the rest
+	 * is refused before the sidecar is called (a deep body the sidecar would have read and answered with
+	 * its field check shows which side refused).
+	 */
+	public function test_bodies_out_of_limits_are_not_forwarded(): void {
+		list( , $password ) = self::app_password();
+		$deep  = str_repeat( '[', 20 ) . str_repeat( ']', 20 );
+		$large = '{"templateId":1,"name":"' . str_repeat( 'x', SPP_Rest_Controller::MAX_BODY_BYTES ) . '"}';
+		$cases = array(
+			array( 'text/plain', $deep, 'Nested too deeply.' ),
+			array( 'application/json', $deep, 'Nested too deeply.' ),
+			array( 'text/plain', $large, 'Too large.' ),
+			array( 'application/json', $large, 'Too large.' ),
+			array( 'application/octet-stream', 'hello', 'Not valid JSON.' ),
+		);
+		foreach ( $cases as list( $type, $body, $param ) ) {
+			$res = ( new SPP_Http() )->request(
+				'POST',
+				self::url( self::NS . '/deployments' ),
+				array(
+					'Authorization' => 'Basic ' . base64_encode( 'admin:' . $password ),
+					'Content-Type'  => $type,
+				),
+				$body
+			);
+			$label = $type . ', ' . strlen( $body ) . ' bytes';
+			$this->assertSame( array( 'body' => $param ), $this->assertEnvelope( $res, 400, 'spp_invalid_param' )['data']['params'] ?? null, $label );
+		}
+		// Within the limits, any Content-Type: the sidecar's own check answers.
+		$res = ( new SPP_Http() )->request(
+			'POST',
+			self::url( self::NS . '/deployments' ),
+			array(
+				'Authorization' => 'Basic ' . base64_encode( 'admin:' . $password ),
+				'Content-Type'  => 'text/plain',
+			),
+			'{"templateId":1,"nope":[[1]]}'
+		);
+		$this->assertStringStartsWith( 'Please check', $this->assertEnvelope( $res, 400, 'spp_invalid_param' )['message'] );
+	}
+
+	/**
 	 * 404 for an unknown deployment: the sidecar's envelope.
 	 */
 	public function test_not_found_passes_through(): void {

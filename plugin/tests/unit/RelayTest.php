@@ -91,4 +91,58 @@ final class RelayTest extends TestCase {
 		$this->assertSame( $expected, $actual );
 		$this->assertSame( count( $names ), count( array_unique( $names ) ) );
 	}
+
+	/**
+	 * What WordPress forwards: JSON within the size and depth limits, the bytes as received; anything
+	 * else is the sidecar's own 400 envelope, given by WordPress without a call.
+	 *
+	 * @return array<string,array{0:string,1:?string}>
+	 */
+	public function bodies_to_forward(): array {
+		$limit = SPP_Rest_Controller::MAX_BODY_BYTES;
+		$nest  = static function ( int $levels ): string {
+			return str_repeat( '[', $levels - 1 ) . '{"a":1}' . str_repeat( ']', $levels - 1 );
+		};
+		$sized = static function ( int $bytes ): string {
+			return '{"name":"' . str_repeat( 'x', $bytes - 11 ) . '"}';
+		};
+		return array(
+			'empty'                      => array( '', null ),
+			'an object'                  => array( '{"templateId":1,"name":"x"}', null ),
+			'a scalar (the sidecar says)' => array( '42', null ),
+			'rights, two levels'         => array( '{"rights":["portal.view"]}', null ),
+			'at the depth limit'         => array( $nest( SPP_Rest_Controller::MAX_BODY_DEPTH ), null ),
+			'one level deeper'           => array( $nest( SPP_Rest_Controller::MAX_BODY_DEPTH + 1 ), 'Nested too deeply.' ),
+			'ten thousand levels'        => array( $nest( 10000 ), 'Nested too deeply.' ),
+			'exactly the size limit'     => array( $sized( $limit ), null ),
+			'one byte more'              => array( $sized( $limit + 1 ), 'Too large.' ),
+			'large and not JSON'         => array( str_repeat( '{', $limit + 1 ), 'Too large.' ),
+			'cut off'                    => array( '{"templateId":1,', 'Not valid JSON.' ),
+			'plain text'                 => array( 'hello', 'Not valid JSON.' ),
+			'invalid UTF-8'              => array( "{\"name\":\"\xff\"}", 'Not valid JSON.' ),
+			'two documents'              => array( '{}{}', 'Not valid JSON.' ),
+		);
+	}
+
+	/**
+	 * @dataProvider bodies_to_forward
+	 * @param string      $body  Body.
+	 * @param string|null $param The refusal's data.params.body, or null when the body is forwarded.
+	 */
+	public function test_body_refusal( string $body, ?string $param ): void {
+		$refusal = SPP_Rest_Controller::body_refusal( $body );
+		if ( null === $param ) {
+			$this->assertNull( $refusal );
+			return;
+		}
+		$this->assertInstanceOf( WP_Error::class, $refusal );
+		$this->assertSame( 'spp_invalid_param', $refusal->get_error_code() );
+		$this->assertSame(
+			array(
+				'status' => 400,
+				'params' => array( 'body' => $param ),
+			),
+			$refusal->get_error_data()
+		);
+	}
 }

@@ -4,6 +4,8 @@
  */
 import { Harness, SYSTEM, TestUser } from '../support/harness';
 import { ALL_RIGHTS } from '../../src/domain/rights';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BODY_LIMITS } from '../../src/app';
 
 let h: Harness;
@@ -34,4 +36,11 @@ test('a directory sync of 20,000 users (about 2 MB) is read whole', async () => 
   expect(body.length).toBeGreaterThan(2 * BODY_LIMITS.other * 4);
   const r = await h.call(SYSTEM, 'POST', '/v1/directory/sync', body);
   expect(r.status).toBe(200);
+});
+
+test('WordPress forwards at most what the sidecar reads on the routes it forwards', () => {
+  // Until the contract is generated for PHP (issue 10), the plugin's copy of the limit is checked here.
+  const php = readFileSync(join(__dirname, '../../../plugin/includes/class-spp-rest-controller.php'), 'utf8');
+  const match = /const MAX_BODY_BYTES = (\d+);/.exec(php);
+  expect(Number(match?.[1])).toBe(BODY_LIMITS.other);
 });
