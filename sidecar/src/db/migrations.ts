@@ -147,6 +147,17 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       ALTER TABLE deployments ADD COLUMN provision_step TEXT;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- A Proxmox failure in two readings: last_error for everyone (what to do), last_error_detail for
+      -- those who manage the Proxmox settings (host, port, codes). Older rows held the detail only.
+      ALTER TABLE deployments ADD COLUMN last_error_detail TEXT;
+      UPDATE deployments SET last_error_detail = last_error,
+        last_error = 'The last action in Proxmox failed. Please try again; if it fails again, tell your portal administrator.'
+        WHERE last_error IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -26,6 +26,11 @@ export function has(caller: Caller, right: Right): boolean {
   return caller.rights.has(right);
 }
 
+/** Who reads Proxmox's details (host, port, codes) in errors: those who can fix the connection. */
+export function seesProxmoxDetail(caller: Caller): boolean {
+  return has(caller, 'settings.manage');
+}
+
 export function forbidden(right: Right): ApiError {
   return new ApiError('spp_forbidden', `You need the right '${rightLabel(right)}'.`, { right });
 }

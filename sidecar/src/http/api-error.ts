@@ -28,6 +28,8 @@ export class ApiError extends Error {
   readonly status: number;
   /** Set once an audit row for this failure was written with the state change, so none is added. */
   audited = false;
+  /** The message for callers who see Proxmox's details (host, port, codes); `message` is for everyone. */
+  detail?: string;
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -40,8 +42,9 @@ export class ApiError extends Error {
     this.status = ERROR_CODES[code];
   }
 
-  toBody(): { code: ErrorCode; message: string; data: ErrorData } {
-    return { code: this.code, message: this.message, data: { status: this.status, ...this.extra } };
+  /** The envelope; `detailed` for a caller who may see the detail. */
+  toBody(detailed = false): { code: ErrorCode; message: string; data: ErrorData } {
+    return { code: this.code, message: detailed ? (this.detail ?? this.message) : this.message, data: { status: this.status, ...this.extra } };
   }
 }
 

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from './api-error';
 import { locals } from './request-context';
 import type { Portal } from '../domain/portal';
+import { seesProxmoxDetail } from '../domain/access';
 
 const AUDITED = new Set([403, 409, 429]);
 
@@ -34,12 +35,13 @@ export function errorHandler(portal: Portal) {
           deploymentId: onDeployment ? id : null,
           result: apiError.status >= 500 ? 'failed' : 'refused',
           status: apiError.status,
-          details: { code: apiError.code, message: apiError.message },
+          details: { code: apiError.code, message: apiError.detail ?? apiError.message },
         });
       } catch (auditErr) {
         portal.log.error('could not write audit row', { error: auditErr instanceof Error ? auditErr.message : String(auditErr) });
       }
     }
-    res.status(apiError.status).set(apiError.headers).json(apiError.toBody());
+    const caller = locals(res).caller;
+    res.status(apiError.status).set(apiError.headers).json(apiError.toBody(caller !== undefined && seesProxmoxDetail(caller)));
   };
 }

@@ -31,6 +31,8 @@ export interface DeploymentRecord {
   provisionStep: ProvisionStep | null;
   vmStopped: boolean;
   lastError: string | null;
+  /** The same failure with Proxmox's details, for those who manage the settings (null: none beyond lastError). */
+  lastErrorDetail: string | null;
   createdAt: number;
   updatedAt: number;
   /** The viewer sees it through a share (not as its owner). */
@@ -59,6 +61,7 @@ interface Row {
   provision_step: ProvisionStep | null;
   vm_stopped: number;
   last_error: string | null;
+  last_error_detail: string | null;
   created_at: number;
   updated_at: number;
   shared: number;
@@ -86,6 +89,7 @@ const toRecord = (r: Row): DeploymentRecord => ({
   provisionStep: r.provision_step,
   vmStopped: r.vm_stopped === 1,
   lastError: r.last_error,
+  lastErrorDetail: r.last_error_detail,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   sharedWithViewer: r.shared === 1,
@@ -230,6 +234,7 @@ export class DeploymentsRepo {
     provisionStep: ProvisionStep | null;
     vmStopped: boolean;
     lastError: string | null;
+    lastErrorDetail: string | null;
   }>): void {
     const columns: Record<string, string | number | null> = {};
     if (fields.status !== undefined) columns.status = fields.status;
@@ -240,7 +245,11 @@ export class DeploymentsRepo {
     if (fields.pendingAction !== undefined) columns.pending_action = fields.pendingAction;
     if (fields.provisionStep !== undefined) columns.provision_step = fields.provisionStep;
     if (fields.vmStopped !== undefined) columns.vm_stopped = fields.vmStopped ? 1 : 0;
-    if (fields.lastError !== undefined) columns.last_error = fields.lastError;
+    if (fields.lastError !== undefined) {
+      // A new lastError replaces both readings; a detail left over from an older failure would mislead.
+      columns.last_error = fields.lastError;
+      columns.last_error_detail = fields.lastErrorDetail ?? null;
+    }
     const sets = Object.keys(columns).map((c) => `${c} = @${c}`);
     prepared(this.db, `UPDATE deployments SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`).run({ ...columns, now, id });
   }

@@ -101,7 +101,7 @@ describe('expiry and status transitions', () => {
     await h.sidecar.services.expiry.sweep();
     await h.idle();
     expect(h.portal.deployments.get(id)).toMatchObject({ status: 'EXPIRED', vmStopped: false });
-    expect(h.portal.deployments.get(id)?.lastError).toMatch(/connection refused/);
+    expect(h.portal.deployments.get(id)?.lastErrorDetail).toMatch(/connection refused/);
     expect(h.sidecar.mock.vms()[0]!.status).toBe('running');
     await h.sidecar.services.expiry.sweep();
     expect(h.portal.deployments.get(id)).toMatchObject({ status: 'EXPIRED', vmStopped: true, lastError: null });

@@ -140,7 +140,7 @@ describe('fault matrix (HTTP mode against the simulator)', () => {
       const d = h.portal.deployments.get(c.body.id);
       // A slow answer to a call that did go through may still end well; anything else is FAILED, explained.
       if (d?.status === 'FAILED') {
-        expect(d.lastError).toMatch(/\w+.*\. \w+/); // what happened, then what to check
+        expect(d.lastErrorDetail).toMatch(/\w+.*\. \w+/); // what happened, then what to check (for the settings manager)
         expect(lastAudit('deployment.provision', c.body.id)).toMatchObject({ result: 'failed', status: 502 });
       } else {
         expect(kind).toBe('slow');
@@ -159,7 +159,7 @@ describe('fault matrix (HTTP mode against the simulator)', () => {
       const d = h.portal.deployments.get(id);
       expect(d?.status).toBe('EXPIRED'); // start is refused from here on, whatever Proxmox did
       if (d?.vmStopped === false) {
-        expect(d.lastError).toMatch(/\w+.*\. \w+/);
+        expect(d.lastErrorDetail).toMatch(/\w+.*\. \w+/);
         expect(lastAudit('deployment.expire_stop', id)).toMatchObject({ result: 'failed', status: 502 });
       }
       await expectConsistent(kind);

@@ -1,6 +1,6 @@
 /** A deployment as the API shows it to one caller, with `can` computed for that caller. */
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
-import { Caller, canFor } from '../access';
+import { Caller, canFor, seesProxmoxDetail } from '../access';
 import type { Deployment } from '../../api/wire';
 import { iso } from '../clock';
 
@@ -26,7 +26,7 @@ export function deploymentJson(d: DeploymentRecord, caller: Caller): DeploymentJ
     updatedAt: iso(d.updatedAt) as string,
     sharedWithMe: d.sharedWithViewer,
     pendingAction: d.pendingAction,
-    lastError: d.lastError,
+    lastError: seesProxmoxDetail(caller) ? (d.lastErrorDetail ?? d.lastError) : d.lastError,
     can: canFor(caller, d),
   };
 }

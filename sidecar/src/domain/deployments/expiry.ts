@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR } from '../../auth/actor';
 import { ProxmoxError } from '../../proxmox/client';
 import type { Portal } from '../portal';
 import type { Background } from '../background';
-import { describeProxmoxError } from '../proxmox-failure';
+import { describeProxmoxError, lastErrorOf } from '../proxmox-failure';
 import { iso } from '../clock';
 import { stopVm } from './vm-power';
 import { markExpired, markRevived } from './proxmox-marks';
@@ -19,7 +19,7 @@ export class Expiry {
    * Stops under way, so the sweep, a request-triggered expiry and a prolong never stop one VM twice;
    * each resolves to the error that kept the VM from stopping, or null.
    */
-  private readonly stopping = new Map<number, Promise<string | null>>();
+  private readonly stopping = new Map<number, Promise<ProxmoxError | null>>();
 
   constructor(
     private readonly portal: Portal,
@@ -71,7 +71,7 @@ export class Expiry {
    * The expiry stop of one deployment, finished: the one under way is awaited, or one is made now. null once
    * the VM is stopped (or the deployment is no longer EXPIRED); else why Proxmox did not stop it.
    */
-  stopNow(id: number): Promise<string | null> {
+  stopNow(id: number): Promise<ProxmoxError | null> {
     let stop = this.stopping.get(id);
     if (!stop) {
       stop = this.stopOne(id).finally(() => this.stopping.delete(id));
@@ -85,11 +85,11 @@ export class Expiry {
     for (const id of this.portal.deployments.expiredNotStoppedIds()) await this.stopNow(id);
   }
 
-  private async stopOne(id: number): Promise<string | null> {
+  private async stopOne(id: number): Promise<ProxmoxError | null> {
     const { portal } = this;
     const d = portal.deployments.get(id);
     if (!d || d.status !== 'EXPIRED' || d.vmStopped) return null;
-    let error: string | null = null;
+    let error: ProxmoxError | null = null;
     let gone = false;
     try {
       if (d.vmid !== null) {
@@ -98,13 +98,13 @@ export class Expiry {
       }
     } catch (err) {
       if (!(err instanceof ProxmoxError)) throw err;
-      error = describeProxmoxError(err);
+      error = err;
     }
     writeTx(portal.db, () => {
       const fresh = portal.deployments.get(id);
       if (!fresh || fresh.status !== 'EXPIRED') return; // prolonged meanwhile
       if (gone && d.vmid !== null) portal.deployments.update(id, portal.clock(), vanishedFields(d.vmid));
-      else portal.deployments.update(id, portal.clock(), error === null ? { vmStopped: true, ipAddresses: [], lastError: null } : { lastError: error });
+      else portal.deployments.update(id, portal.clock(), error === null ? { vmStopped: true, ipAddresses: [], lastError: null } : lastErrorOf(error));
       portal.audit.append({
         actor: SYSTEM_ACTOR,
         action: 'deployment.expire_stop',
@@ -112,7 +112,7 @@ export class Expiry {
         deploymentId: id,
         result: error === null && !gone ? 'ok' : 'failed',
         status: error === null ? null : 502,
-        details: error === null ? { vmid: d.vmid, ...(gone ? { vanished: true } : {}) } : { vmid: d.vmid, error },
+        details: error === null ? { vmid: d.vmid, ...(gone ? { vanished: true } : {}) } : { vmid: d.vmid, error: describeProxmoxError(error) },
       });
     });
     return error;

@@ -10,7 +10,7 @@ import type { DeploymentRecord, DeploymentsRepo } from '../../repositories/deplo
 import type { AuditEntry } from '../../audit/audit-log';
 import { kindOfMessage, ProxmoxError, TaskResult } from '../../proxmox/client';
 import type { Portal } from '../portal';
-import { describeProxmoxError, proxmoxFailure } from '../proxmox-failure';
+import { lastErrorOf, proxmoxFailure } from '../proxmox-failure';
 
 type Fields = Parameters<DeploymentsRepo['update']>[2];
 
@@ -35,9 +35,9 @@ export function settle(portal: Portal, id: number, fields: Fields, audit: Omit<A
 
 /** Records a failed Proxmox action (pending cleared, lastError set, audit row) and returns the 502 to answer with. */
 export function fail(portal: Portal, id: number, actor: Actor, action: string, doing: string, err: unknown, fields: Fields = {}): ApiError {
-  const apiError = proxmoxFailure(err, doing);
-  const lastError = err instanceof ProxmoxError ? describeProxmoxError(err) : apiError.message;
-  settle(portal, id, { ...fields, lastError }, { actor, action, result: 'failed', status: apiError.status, details: { error: lastError } });
+  const apiError = proxmoxFailure(err, doing); // rethrows anything but a ProxmoxError
+  const failure = lastErrorOf(err as ProxmoxError);
+  settle(portal, id, { ...failure, ...fields }, { actor, action, result: 'failed', status: apiError.status, details: { error: failure.lastErrorDetail } });
   apiError.audited = true;
   return apiError;
 }

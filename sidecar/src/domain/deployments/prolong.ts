@@ -14,6 +14,8 @@ import { loadVisible } from './load-deployment';
 import { checkTtl, prolongedExpiry, TtlChoice } from './ttl';
 import { iso } from '../clock';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
+import type { ProxmoxError } from '../../proxmox/client';
+import { describeProxmoxError, whatToDo } from '../proxmox-failure';
 
 /** A VM started again behind the portal's back while it waited could send it round once more; twice is plenty. */
 const STOP_ROUNDS = 2;
@@ -71,9 +73,11 @@ function prolongOnce(portal: Portal, caller: Caller, id: number, choice: TtlChoi
 }
 
 /** The expired VM could not be stopped: nothing changed, the refusal is audited, the owner is told why. */
-function refusedUnstopped(portal: Portal, caller: Caller, d: DeploymentRecord, error: string): ApiError {
-  const e = new ApiError('spp_proxmox_error', `'${d.name}' expired and its VM could not be stopped, so it cannot come back yet: ${error}`);
-  portal.audit.record({ actor: caller.actor, action: 'deployment.prolong', target: { type: 'deployment', id: d.id }, deploymentId: d.id, result: 'failed', status: e.status, details: { error } });
+function refusedUnstopped(portal: Portal, caller: Caller, d: DeploymentRecord, error: ProxmoxError): ApiError {
+  const cannot = `'${d.name}' expired and its VM could not be stopped, so it cannot come back yet`;
+  const e = new ApiError('spp_proxmox_error', `${cannot}. ${whatToDo(error.kind)}`, { proxmox: error.kind });
+  e.detail = `${cannot}: ${describeProxmoxError(error)}`;
+  portal.audit.record({ actor: caller.actor, action: 'deployment.prolong', target: { type: 'deployment', id: d.id }, deploymentId: d.id, result: 'failed', status: e.status, details: { error: e.detail } });
   e.audited = true;
   return e;
 }

@@ -9,7 +9,7 @@ import { SYSTEM_ACTOR } from '../../auth/actor';
 import { outcomeUnknown, ProxmoxClient, ProxmoxError } from '../../proxmox/client';
 import type { Portal } from '../portal';
 import type { Background } from '../background';
-import { describeProxmoxError } from '../proxmox-failure';
+import { lastErrorOf } from '../proxmox-failure';
 import type { DeploymentRecord, ProvisionStep } from '../../repositories/deployments-repo';
 import { waitWhileLocked } from './vm-locks';
 import { PORTAL_TAG } from './proxmox-marks';
@@ -149,10 +149,10 @@ export class Provisioner {
         // Proxmox refused again; the row keeps the VMID so a delete of the deployment can retry.
       }
     }
-    const message = describeProxmoxError(err);
+    const failure = lastErrorOf(err);
     writeTx(portal.db, () => {
-      portal.deployments.update(d.id, portal.clock(), { status: 'FAILED', vmid: leftover, lastError: message, provisionStep: null });
-      portal.audit.append({ actor: SYSTEM_ACTOR, action: 'deployment.provision', target: { type: 'deployment', id: d.id }, deploymentId: d.id, result: 'failed', status: 502, details: { vmid: recorded, error: message, leftoverVmid: leftover } });
+      portal.deployments.update(d.id, portal.clock(), { status: 'FAILED', vmid: leftover, ...failure, provisionStep: null });
+      portal.audit.append({ actor: SYSTEM_ACTOR, action: 'deployment.provision', target: { type: 'deployment', id: d.id }, deploymentId: d.id, result: 'failed', status: 502, details: { vmid: recorded, error: failure.lastErrorDetail, leftoverVmid: leftover } });
     });
   }
 }

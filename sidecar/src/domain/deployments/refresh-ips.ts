@@ -18,7 +18,7 @@ export async function refreshIps(portal: Portal, expiry: Expiry, caller: Caller,
       ips = await portal.proxmox().guestIps(d.vmid);
     } catch (err) {
       const e = proxmoxFailure(err, `read the addresses of '${d.name}'`);
-      portal.audit.record({ actor: caller.actor, action: 'deployment.refresh_ips', target: { type: 'deployment', id }, deploymentId: id, result: 'failed', status: e.status, details: { error: e.message } });
+      portal.audit.record({ actor: caller.actor, action: 'deployment.refresh_ips', target: { type: 'deployment', id }, deploymentId: id, result: 'failed', status: e.status, details: { error: e.detail ?? e.message } });
       e.audited = true;
       throw e;
     }

@@ -381,6 +381,11 @@ export class MockProxmox implements ProxmoxClient {
     this.faults.set(operation, queue);
   }
 
+  /** Drops every fault not yet taken, as the simulator's clearFaults does. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   /** Non-template VMs, sorted by VMID; copies, so assertions see a snapshot. */
   vms(): MockVm[] {
     return this.sortedVms()
