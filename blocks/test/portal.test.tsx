@@ -60,7 +60,8 @@ describe( 'portal list', () => {
 		setup( {
 			items: [
 				deployment(),
-				deployment( { id: 13, name: 'shared-one', sharedWithMe: true, owner: { id: 8, login: 'bob', name: 'Bob' }, neverExpires: true, expiresAt: null, ipAddresses: [] } ),
+				deployment( { id: 13, name: 'shared-one', sharedWithMe: true, owner: { id: 8, login: 'bob', name: 'Bob', removed: false }, neverExpires: true, expiresAt: null, ipAddresses: [] } ),
+				deployment( { id: 14, name: 'left-behind', owner: { id: 9, login: 'carl', name: 'Carl', removed: true } } ),
 			],
 		} );
 		render( <PortalApp /> );
@@ -73,6 +74,9 @@ describe( 'portal list', () => {
 		expect( within( shared ).getByText( 'Shared with you' ) ).toBeTruthy();
 		expect( within( shared ).getByText( 'Never expires' ) ).toBeTruthy();
 		expect( within( shared ).getByText( 'Bob' ) ).toBeTruthy();
+		expect( within( shared ).queryByText( 'Removed user' ) ).toBeNull();
+		const left = screen.getByRole( 'button', { name: 'left-behind' } ).closest( 'tr' ) as HTMLElement;
+		expect( within( left ).getByText( 'Removed user' ) ).toBeTruthy();
 	} );
 
 	it( 'filters by the catalog’s statuses and searches', async () => {

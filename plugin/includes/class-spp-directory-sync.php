@@ -6,6 +6,11 @@
  * failure. So sharing by login or e-mail and the rights page know users (created by SSO, say) before
  * they ever open the portal.
  *
+ * Who is in the directory (a WordPress fact; the sidecar decides what follows): on a single site every
+ * user with a role; on a network (multisite, one sidecar for all its sites, as the wp-config constants
+ * are the network's) every user with a role on some site, and the super admins. A user who loses their
+ * last role is removed at once; so every site's daily sync sends the same list and never wipes another's.
+ *
  * A failure never breaks saving a user: it is logged once, the state is remembered, and a full sync is
  * scheduled (wp-cron single event); the next successful push also runs it.
  *
@@ -55,9 +60,15 @@ final class SPP_Directory_Sync {
 		add_action( 'user_register', array( $this, 'on_user_register' ), 20, 1 );
 		add_action( 'profile_update', array( $this, 'on_profile_update' ), 20, 2 );
 		add_action( 'deleted_user', array( $this, 'on_deleted_user' ), 20, 1 );
+		// A role given or taken (the profile page, bulk role changes, plugins) may put a user in or out.
+		add_action( 'set_user_role', array( $this, 'on_role_change' ), 20, 1 );
+		add_action( 'add_user_role', array( $this, 'on_role_change' ), 20, 1 );
+		add_action( 'remove_user_role', array( $this, 'on_role_change' ), 20, 1 );
 		if ( is_multisite() ) {
-			add_action( 'add_user_to_blog', array( $this, 'on_add_user_to_blog' ), 20, 3 );
-			add_action( 'remove_user_from_blog', array( $this, 'on_remove_user_from_blog' ), 20, 2 );
+			add_action( 'add_user_to_blog', array( $this, 'on_role_change' ), 20, 1 );
+			add_action( 'remove_user_from_blog', array( $this, 'on_removed_from_site' ), 20, 2 );
+			add_action( 'make_spam_user', array( $this, 'on_role_change' ), 20, 1 );
+			add_action( 'make_ham_user', array( $this, 'on_role_change' ), 20, 1 );
 		}
 		add_action( self::CRON_DAILY, array( $this, 'run_scheduled_sync' ) );
 		add_action( self::CRON_RETRY, array( $this, 'run_scheduled_sync' ) );
@@ -71,10 +82,28 @@ final class SPP_Directory_Sync {
 	 * @return void
 	 */
 	public function on_user_register( $user_id ) {
-		if ( is_multisite() && ! is_user_member_of_blog( (int) $user_id ) ) {
-			return; // Pushed when added to this site (add_user_to_blog).
-		}
 		$this->push_user( (int) $user_id );
+	}
+
+	/**
+	 * A role given or taken, a site joined, a spam flag: the user is pushed, or removed if they left.
+	 *
+	 * @param int $user_id User id.
+	 * @return void
+	 */
+	public function on_role_change( $user_id ) {
+		$this->push_user( (int) $user_id );
+	}
+
+	/**
+	 * Multisite: removed from a site. The hook runs before the removal, so that site is left out.
+	 *
+	 * @param int $user_id User id.
+	 * @param int $blog_id Site id.
+	 * @return void
+	 */
+	public function on_removed_from_site( $user_id, $blog_id ) {
+		$this->push_user( (int) $user_id, (int) $blog_id );
 	}
 
 	/**
@@ -87,9 +116,6 @@ final class SPP_Directory_Sync {
 	public function on_profile_update( $user_id, $old_user = null ) {
 		$user = get_userdata( (int) $user_id );
 		if ( ! $user ) {
-			return;
-		}
-		if ( is_multisite() && ! is_user_member_of_blog( $user->ID ) ) {
 			return;
 		}
 		if ( $old_user instanceof WP_User && self::entry( $old_user ) === self::entry( $user ) ) {
@@ -109,43 +135,19 @@ final class SPP_Directory_Sync {
 	}
 
 	/**
-	 * Multisite: a user added to a site.
+	 * PUT /v1/directory/users/:id, or the removal when the user no longer belongs.
 	 *
-	 * @param int    $user_id User id.
-	 * @param string $role    Role.
-	 * @param int    $blog_id Site id.
-	 * @return void
-	 */
-	public function on_add_user_to_blog( $user_id, $role, $blog_id ) {
-		unset( $role );
-		if ( (int) $blog_id === get_current_blog_id() ) {
-			$this->push_user( (int) $user_id );
-		}
-	}
-
-	/**
-	 * Multisite: a user removed from a site.
-	 *
-	 * @param int $user_id User id.
-	 * @param int $blog_id Site id.
-	 * @return void
-	 */
-	public function on_remove_user_from_blog( $user_id, $blog_id ) {
-		if ( (int) $blog_id === get_current_blog_id() ) {
-			$this->push_delete( (int) $user_id );
-		}
-	}
-
-	/**
-	 * PUT /v1/directory/users/:id.
-	 *
-	 * @param int $user_id User id.
+	 * @param int $user_id      User id.
+	 * @param int $leaving_site A site the user is being removed from (its hook runs before), or 0.
 	 * @return true|WP_Error
 	 */
-	public function push_user( $user_id ) {
+	public function push_user( $user_id, $leaving_site = 0 ) {
 		$user = get_userdata( $user_id );
 		if ( ! $user ) {
 			return true;
+		}
+		if ( ! self::belongs( $user, $leaving_site ) ) {
+			return $this->push_delete( $user->ID );
 		}
 		$entry = self::entry( $user );
 		return $this->after_push( $this->send( 'PUT', '/v1/directory/users/' . $user->ID, SPP_Signer::json( $entry ), 'write' ), 'upsert of user ' . $user->ID );
@@ -162,8 +164,8 @@ final class SPP_Directory_Sync {
 	}
 
 	/**
-	 * POST /v1/directory/sync with every user of this site: everyone listed is upserted, everyone else
-	 * is marked deleted in the sidecar.
+	 * POST /v1/directory/sync with every user of the directory: everyone listed is upserted, everyone else
+	 * is removed in the sidecar.
 	 *
 	 * @return array{upserted:int,deleted:int}|WP_Error
 	 */
@@ -282,19 +284,55 @@ final class SPP_Directory_Sync {
 	}
 
 	/**
-	 * Users of this site (all users on a single site; the current site's members on multisite).
+	 * Whether a user is in the directory: a role on this site, or on a network a role on some site (super
+	 * admins always) and not marked as spam.
 	 *
-	 * @return WP_User[]|object[]
+	 * @param WP_User $user         User.
+	 * @param int     $leaving_site A site the user is being removed from, not counted; or 0.
+	 * @return bool
+	 */
+	public static function belongs( $user, $leaving_site = 0 ) {
+		if ( ! is_multisite() ) {
+			return ! empty( $user->roles );
+		}
+		if ( ! empty( $user->spam ) ) {
+			return false;
+		}
+		if ( is_super_admin( $user->ID ) ) {
+			return true;
+		}
+		$sites = get_blogs_of_user( $user->ID );
+		unset( $sites[ $leaving_site ] );
+		return array() !== $sites;
+	}
+
+	/**
+	 * Whether the user holds a role on the site they act from (super admins do on every site of theirs).
+	 *
+	 * @param WP_User $user User.
+	 * @return bool
+	 */
+	public static function is_site_member( $user ) {
+		if ( is_multisite() && is_super_admin( $user->ID ) ) {
+			return true;
+		}
+		return ( ! is_multisite() || is_user_member_of_blog( $user->ID ) ) && ! empty( $user->roles );
+	}
+
+	/**
+	 * The directory's users (see belongs()): every user of the installation, network-wide on multisite.
+	 *
+	 * @return WP_User[]
 	 */
 	private function site_users() {
-		return get_users(
+		$users = get_users(
 			array(
-				'blog_id' => is_multisite() ? get_current_blog_id() : 0,
-				'fields'  => array( 'ID', 'user_login', 'user_email', 'display_name' ),
+				'blog_id' => is_multisite() ? 0 : get_current_blog_id(),
 				'orderby' => 'ID',
 				'order'   => 'ASC',
 			)
 		);
+		return array_values( array_filter( $users, array( __CLASS__, 'belongs' ) ) );
 	}
 
 	/**

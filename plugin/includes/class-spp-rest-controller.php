@@ -77,6 +77,7 @@ final class SPP_Rest_Controller {
 			array( $deployment . '/stop', 'POST', 'stop_deployment', 'long' ),
 			array( $deployment . '/prolong', 'POST', 'prolong_deployment', 'long' ),
 			array( $deployment . '/refresh-ips', 'POST', 'refresh_deployment_ips', 'proxmox' ),
+			array( $deployment . '/owner', 'PUT', 'hand_over_deployment', 'write' ),
 			array( $deployment . '/shares', 'GET', 'get_shares', 'read' ),
 			array( $deployment . '/shares', 'POST', 'create_share', 'write' ),
 			array( $deployment . '/shares/(?P<user_id>\d+)', 'DELETE', 'delete_share', 'write' ),
@@ -218,6 +219,16 @@ final class SPP_Rest_Controller {
 	 * @return true|WP_Error
 	 */
 	public function refresh_deployment_ips_permissions_check( $request ) {
+		return $this->check_logged_in( $request );
+	}
+
+	/**
+	 * PUT /deployments/:id/owner.
+	 *
+	 * @param WP_REST_Request $request Request.
+	 * @return true|WP_Error
+	 */
+	public function hand_over_deployment_permissions_check( $request ) {
 		return $this->check_logged_in( $request );
 	}
 

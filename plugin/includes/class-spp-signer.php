@@ -256,27 +256,40 @@ final class SPP_Signer {
 		);
 	}
 
+	/** The capabilities the sidecar asks about (its bootstrap rule): this site's, and a network's. */
+	const ACTOR_CAPS = array( 'manage_options', 'manage_network_options' );
+
 	/**
-	 * The actor of a WordPress user. `caps` lists only the capabilities the sidecar may need (today
-	 * manage_options, for the bootstrap rule); `ip` and `userAgent` are for the audit log.
+	 * The actor of a WordPress user: facts WordPress knows, for the sidecar to decide on. `caps` lists the
+	 * capabilities of ACTOR_CAPS the user holds; `$site` says whether WordPress runs as a network and
+	 * whether the user holds a role on this site (both left out when not given); `ip` and `userAgent` are
+	 * for the audit log.
 	 *
-	 * @param int         $id             User id.
-	 * @param string      $login          user_login.
-	 * @param string      $email          user_email.
-	 * @param string      $name           display_name.
-	 * @param bool        $manage_options Whether the user has manage_options.
-	 * @param string|null $ip             Client address WordPress trusts (REMOTE_ADDR), or null.
-	 * @param string|null $user_agent     The browser's User-Agent, or null.
+	 * @param int                                $id         User id.
+	 * @param string                             $login      user_login.
+	 * @param string                             $email      user_email.
+	 * @param string                             $name       display_name.
+	 * @param string[]|bool                      $caps       Capabilities held (true: manage_options alone).
+	 * @param string|null                        $ip         Client address WordPress trusts (REMOTE_ADDR), or null.
+	 * @param string|null                        $user_agent The browser's User-Agent, or null.
+	 * @param array{network?:bool,member?:bool} $site       The installation and the user's place in it.
 	 * @return array<string,mixed>
 	 */
-	public static function user_actor( $id, $login, $email, $name, $manage_options, $ip = null, $user_agent = null ) {
+	public static function user_actor( $id, $login, $email, $name, $caps, $ip = null, $user_agent = null, array $site = array() ) {
+		$caps  = is_array( $caps ) ? array_values( array_intersect( self::ACTOR_CAPS, $caps ) ) : ( $caps ? array( 'manage_options' ) : array() );
 		$actor = array(
 			'id'    => (int) $id,
 			'login' => self::clip( (string) $login, self::MAX_LOGIN ),
 			'email' => self::clip( (string) $email, self::MAX_EMAIL ),
 			'name'  => self::clip( (string) $name, self::MAX_NAME ),
-			'caps'  => $manage_options ? array( 'manage_options' ) : array(),
+			'caps'  => $caps,
 		);
+		if ( ! empty( $site['network'] ) ) {
+			$actor['network'] = true;
+		}
+		if ( isset( $site['member'] ) ) {
+			$actor['member'] = (bool) $site['member'];
+		}
 		$ip = null === $ip ? '' : trim( (string) $ip );
 		if ( '' !== $ip && false !== filter_var( $ip, FILTER_VALIDATE_IP ) && strlen( $ip ) <= self::MAX_IP ) {
 			$actor['ip'] = $ip;
@@ -302,7 +315,19 @@ final class SPP_Signer {
 		$ip         = isset( $_SERVER['REMOTE_ADDR'] ) ? (string) wp_unslash( $_SERVER['REMOTE_ADDR'] ) : null;
 		$user_agent = isset( $_SERVER['HTTP_USER_AGENT'] ) ? (string) wp_unslash( $_SERVER['HTTP_USER_AGENT'] ) : null;
 		// phpcs:enable
-		return self::user_actor( $user->ID, $user->user_login, $user->user_email, $user->display_name, user_can( $user, 'manage_options' ), $ip, $user_agent );
+		$caps = array_values(
+			array_filter(
+				self::ACTOR_CAPS,
+				static function ( $cap ) use ( $user ) {
+					return user_can( $user, $cap );
+				}
+			)
+		);
+		$site = array(
+			'network' => is_multisite(),
+			'member'  => SPP_Directory_Sync::is_site_member( $user ),
+		);
+		return self::user_actor( $user->ID, $user->user_login, $user->user_email, $user->display_name, $caps, $ip, $user_agent, $site );
 	}
 
 	/**

@@ -32,7 +32,11 @@ const POWER: Partial< Record< ActionKey, PowerAction > > = { start: 'start', sto
 function Facts( { d, now }: { d: Deployment; now: number } ) {
 	const rows: Array< [ string, string ] > = [
 		[ __( 'Template', 'support-provisioning-portal' ), d.template.name ],
-		[ __( 'Owner', 'support-provisioning-portal' ), d.owner.name ? `${ d.owner.name } (${ d.owner.login })` : d.owner.login ],
+		[
+			__( 'Owner', 'support-provisioning-portal' ),
+			( d.owner.name ? `${ d.owner.name } (${ d.owner.login })` : d.owner.login ) +
+				( d.owner.removed ? ` — ${ __( 'removed user', 'support-provisioning-portal' ) }` : '' ),
+		],
 		[ __( 'IP addresses', 'support-provisioning-portal' ), d.ipAddresses.length > 0 ? d.ipAddresses.join( ', ' ) : __( 'none yet', 'support-provisioning-portal' ) ],
 		[
 			__( 'Size', 'support-provisioning-portal' ),

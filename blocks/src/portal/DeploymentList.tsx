@@ -43,6 +43,9 @@ function Row( { d, now, onOpen }: { d: Deployment; now: number; onOpen: ( id: nu
 			<td>{ formatTimeLeft( timeLeft( d, now ) ) }</td>
 			<td>
 				{ d.owner.name || d.owner.login }
+				{ d.owner.removed && (
+					<span className="spp-badge">{ __( 'Removed user', 'support-provisioning-portal' ) }</span>
+				) }
 				{ d.sharedWithMe && (
 					<span className="spp-badge">{ __( 'Shared with you', 'support-provisioning-portal' ) }</span>
 				) }

@@ -133,7 +133,7 @@ export const deployment = ( over: Partial< Deployment > = {} ): Deployment => ( 
 	name: 'repro-4711',
 	status: 'RUNNING',
 	template: { id: 3, name: 'Linux Utility VM', osType: 'l26' },
-	owner: { id: 7, login: 'alice', name: 'Alice Support' },
+	owner: { id: 7, login: 'alice', name: 'Alice Support', removed: false },
 	vmid: 4711,
 	node: 'pve-01',
 	cores: 2,

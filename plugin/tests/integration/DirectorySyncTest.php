@@ -74,6 +74,46 @@ final class DirectorySyncTest extends SPP_Integration_Test_Case {
 	}
 
 	/**
+	 * A user who loses their last role leaves the directory at once, rights and all, and comes back
+	 * without rights when given a role again (the role hooks, in this process as in wp-admin).
+	 */
+	public function test_losing_the_last_role_removes_from_the_directory(): void {
+		$login = 'spp-role-' . getmypid() . '-' . wp_rand( 1000, 9999 );
+		$id    = wp_insert_user(
+			array(
+				'user_login' => $login,
+				'user_email' => $login . '@example.test',
+				'user_pass'  => wp_generate_password( 20 ),
+				'role'       => 'subscriber',
+			)
+		);
+		$this->assertIsInt( $id );
+		$this->assertNotNull( self::listed( $login ) );
+		$grant = self::as_admin( 'PUT', '/users/' . $id, array( 'rights' => array( 'portal.view' ) ) );
+		$this->assertSame( 200, $grant->status, $grant->describe() );
+
+		( new WP_User( $id ) )->set_role( '' );
+		$this->assertNull( self::listed( $login ), 'still listed without a role' );
+		clean_user_cache( $id );
+		$user = get_userdata( $id );
+		$this->assertFalse( SPP_Directory_Sync::is_site_member( $user ) );
+		wp_set_current_user( $id );
+		$actor = SPP_Signer::current_actor(); // still logged in to WordPress, no longer a member
+		wp_set_current_user( 0 );
+		$this->assertFalse( $actor['member'] );
+		$this->assertSame( 403, self::sidecar_direct( 'GET', '/v1/me', $actor )->status );
+
+		( new WP_User( $id ) )->set_role( 'subscriber' );
+		clean_user_cache( $id );
+		$this->assertTrue( SPP_Directory_Sync::is_site_member( get_userdata( $id ) ) );
+		$entry = self::listed( $login );
+		$this->assertNotNull( $entry, 'not back with a role' );
+		$this->assertSame( array(), $entry['rights'] );
+		require_once ABSPATH . 'wp-admin/includes/user.php';
+		wp_delete_user( $id );
+	}
+
+	/**
 	 * "Sync users now" on the admin page (admin-post.php with a nonce): a full sync, reported back.
 	 */
 	public function test_sync_users_now_button(): void {

@@ -99,6 +99,7 @@ final class InProcessTest extends SPP_Integration_Test_Case {
 				'email'     => $admin->user_email,
 				'name'      => $admin->display_name,
 				'caps'      => array( 'manage_options' ),
+				'member'    => true,
 				'ip'        => '192.0.2.44',
 				'userAgent' => 'Test-Agent/1.0',
 			),
@@ -108,6 +109,7 @@ final class InProcessTest extends SPP_Integration_Test_Case {
 		wp_set_current_user( $support->ID );
 		$actor = SPP_Signer::current_actor();
 		$this->assertSame( array(), $actor['caps'] );
+		$this->assertTrue( $actor['member'] );
 		$this->assertSame( 'support1', $actor['login'] );
 		$this->assertSame( 'Sam Support', $actor['name'] );
 		$_SERVER['REMOTE_ADDR'] = '127.0.0.1';

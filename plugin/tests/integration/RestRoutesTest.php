@@ -23,6 +23,7 @@ final class RestRoutesTest extends SPP_Integration_Test_Case {
 		'/support-provisioning/v1/deployments/(?P<id>\d+)/stop'                 => array( 'POST' ),
 		'/support-provisioning/v1/deployments/(?P<id>\d+)/prolong'              => array( 'POST' ),
 		'/support-provisioning/v1/deployments/(?P<id>\d+)/refresh-ips'          => array( 'POST' ),
+		'/support-provisioning/v1/deployments/(?P<id>\d+)/owner'                => array( 'PUT' ),
 		'/support-provisioning/v1/deployments/(?P<id>\d+)/shares'               => array( 'GET', 'POST' ),
 		'/support-provisioning/v1/deployments/(?P<id>\d+)/shares/(?P<user_id>\d+)' => array( 'DELETE' ),
 		'/support-provisioning/v1/me'                                           => array( 'GET' ),

@@ -73,6 +73,7 @@ final class RelayTest extends TestCase {
 			'GET /deployments/(?P<id>\d+)', 'DELETE /deployments/(?P<id>\d+)',
 			'POST /deployments/(?P<id>\d+)/start', 'POST /deployments/(?P<id>\d+)/stop',
 			'POST /deployments/(?P<id>\d+)/prolong', 'POST /deployments/(?P<id>\d+)/refresh-ips',
+			'PUT /deployments/(?P<id>\d+)/owner',
 			'GET /deployments/(?P<id>\d+)/shares', 'POST /deployments/(?P<id>\d+)/shares',
 			'DELETE /deployments/(?P<id>\d+)/shares/(?P<user_id>\d+)',
 			'GET /me', 'GET /settings', 'PUT /settings', 'POST /settings/test',

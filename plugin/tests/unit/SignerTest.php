@@ -168,6 +168,12 @@ final class SignerTest extends TestCase {
 		$long = SPP_Signer::user_actor( 2, 'a', '', '', false, null, str_repeat( 'x', 2000 ) );
 		$this->assertSame( 512, strlen( $long['userAgent'] ) );
 		$this->assertSame( '{"id":2,"login":"a","email":"","name":"","caps":["manage_options"]}', SPP_Signer::json( SPP_Signer::user_actor( 2, 'a', '', '', true ) ) );
+		// Only the capabilities the sidecar asks about, in their order; the site facts when given.
+		$this->assertSame(
+			'{"id":2,"login":"a","email":"","name":"","caps":["manage_options","manage_network_options"],"network":true,"member":false}',
+			SPP_Signer::json( SPP_Signer::user_actor( 2, 'a', '', '', array( 'edit_posts', 'manage_network_options', 'manage_options' ), null, null, array( 'network' => true, 'member' => false ) ) )
+		);
+		$this->assertSame( '{"id":2,"login":"a","email":"","name":"","caps":[],"member":true}', SPP_Signer::json( SPP_Signer::user_actor( 2, 'a', '', '', array(), null, null, array( 'network' => false, 'member' => true ) ) ) );
 	}
 
 	/**

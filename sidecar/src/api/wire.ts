@@ -20,7 +20,8 @@ export interface Deployment {
   name: string;
   status: string;
   template: { id: number; name: string; osType: string };
-  owner: { id: number; login: string; name: string };
+  /** `removed`: the owner may no longer use the portal; holders of 'Manage all deployments' can hand it over. */
+  owner: { id: number; login: string; name: string; removed: boolean };
   vmid: number | null;
   node: string;
   cores: number;

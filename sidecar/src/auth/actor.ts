@@ -7,7 +7,12 @@ const userActor = z
     login: z.string().min(1).max(60),
     email: z.string().max(100).default(''),
     name: z.string().max(250).default(''),
+    /** WordPress capabilities the sidecar asks about: manage_options (this site), manage_network_options (a network). */
     caps: z.array(z.string().max(100)).max(50).default([]),
+    /** WordPress runs as a network (multisite): the directory and the rights are the network's. */
+    network: z.boolean().optional(),
+    /** The user holds a role on the site they act from (false: removed from it, or no role left). */
+    member: z.boolean().optional(),
     ip: z.string().max(64).optional(),
     userAgent: z.string().max(512).optional(),
   })

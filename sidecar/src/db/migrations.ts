@@ -158,6 +158,20 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
         WHERE last_error IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- Facts about the portal itself. bootstrap_ended_at: once somebody held 'Manage rights', WordPress
+      -- administrators never get every right by default again, even when no holder is left.
+      CREATE TABLE portal_state (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      INSERT INTO portal_state (key, value)
+        SELECT 'bootstrap_ended_at', CAST(CAST(strftime('%s', 'now') AS INTEGER) * 1000 AS TEXT)
+        WHERE EXISTS (SELECT 1 FROM user_rights WHERE right_slug = 'rights.manage');
+      -- A right granted by an administrator acting through the bootstrap lasts as long as they stay one.
+      ALTER TABLE user_rights ADD COLUMN granted_in_bootstrap_by INTEGER;
+      CREATE INDEX user_rights_bootstrap ON user_rights(granted_in_bootstrap_by) WHERE granted_in_bootstrap_by IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

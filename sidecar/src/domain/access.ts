@@ -12,12 +12,20 @@ export interface Caller {
   actor: UserActor;
   id: number;
   rights: ReadonlySet<Right>;
-  /** No user holds rights.manage yet and this actor is a WordPress administrator. */
+  /** Nobody has held rights.manage yet and this actor administers the WordPress installation. */
   bootstrap: boolean;
 }
 
+/**
+ * Administers the whole installation: a single site's administrator, or a network's super admin (a
+ * sub-site administrator of a network is not one: the directory and the rights are the network's).
+ */
+export function isInstallationAdmin(actor: UserActor): boolean {
+  return actor.caps.includes('manage_network_options') || (actor.network !== true && actor.caps.includes('manage_options'));
+}
+
 export function resolveCaller(actor: UserActor, users: UsersRepo): Caller {
-  const bootstrap = actor.caps.includes('manage_options') && users.countHolders('rights.manage') === 0;
+  const bootstrap = isInstallationAdmin(actor) && !users.bootstrapEnded();
   const rights = new Set<Right>(bootstrap ? ALL_RIGHTS : users.rights(actor.id));
   return { actor, id: actor.id, rights, bootstrap };
 }

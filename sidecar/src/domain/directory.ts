@@ -28,13 +28,29 @@ export function upsertDirectoryUser(portal: Portal, actor: Actor, entry: Directo
 
 export function deleteDirectoryUser(portal: Portal, actor: Actor, id: number): boolean {
   requireSystem(actor);
-  return writeTx(portal.db, () => {
-    const user = portal.users.get(id);
-    if (!user || user.deleted) return false;
-    portal.users.markDeleted(id, portal.clock());
-    portal.audit.append({ actor, action: 'directory.delete', target: { type: 'user', id }, result: 'ok', status: 200, details: { login: user.login } });
-    return true;
-  });
+  return writeTx(portal.db, () => removeUser(portal, actor, id, 'removed in WordPress'));
+}
+
+/**
+ * A user who may no longer use the portal: marked removed (their deployments stay, owned by a removed user
+ * an administrator can hand over), their rights and shares gone, and the rights they granted through the
+ * bootstrap too. Audited with what they held, so no rights holder disappears silently. Inside a transaction.
+ */
+export function removeUser(portal: Portal, actor: Actor, id: number, reason: string): boolean {
+  const user = portal.users.get(id);
+  if (!user || user.deleted) return false;
+  const rights = portal.users.rights(id);
+  portal.users.markDeleted(id, portal.clock());
+  portal.audit.append({ actor, action: 'directory.delete', target: { type: 'user', id }, result: 'ok', status: 200, details: { login: user.login, reason, rights } });
+  revokeBootstrapGrants(portal, actor, id, `${user.login} was ${reason}`);
+  return true;
+}
+
+/** The rights an administrator granted through the bootstrap, once they are no longer one. Inside a transaction. */
+export function revokeBootstrapGrants(portal: Portal, actor: Actor, granterId: number, reason: string): void {
+  for (const { userId, rights } of portal.users.revokeBootstrapGrants(granterId)) {
+    portal.audit.append({ actor, action: 'rights.revoke_bootstrap', target: { type: 'user', id: userId }, result: 'ok', status: 200, details: { granterId, rights, reason } });
+  }
 }
 
 /** A full snapshot: everyone listed is upserted, everyone else is marked deleted. */
@@ -45,16 +61,8 @@ export function syncDirectory(portal: Portal, actor: Actor, entries: DirectoryEn
     const listed = new Set(entries.map((e) => e.id));
     for (const e of entries) portal.users.upsert(e, now);
     const gone = portal.users.liveIds().filter((id) => !listed.has(id));
-    for (const id of gone) portal.users.markDeleted(id, now);
+    for (const id of gone) removeUser(portal, actor, id, 'not in the directory WordPress sent');
     portal.audit.append({ actor, action: 'directory.sync', target: { type: 'directory', id: 'users' }, result: 'ok', status: 200, details: { upserted: entries.length, deleted: gone.length } });
     return { upserted: entries.length, deleted: gone.length };
   });
-}
-
-/** Keeps the signed actor's own entry current without a write when nothing changed. */
-export function touchActor(portal: Portal, actor: Actor): void {
-  if (isSystem(actor)) return;
-  const known = portal.users.get(actor.id);
-  if (known && !known.deleted && known.login === actor.login && known.email === actor.email && known.name === actor.name) return;
-  writeTx(portal.db, () => portal.users.upsert({ id: actor.id, login: actor.login, email: actor.email, name: actor.name }, portal.clock()));
 }

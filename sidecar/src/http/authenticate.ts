@@ -8,7 +8,8 @@ import { verifyRequest } from '../auth/verify-request';
 import type { Keyring } from '../auth/keyring';
 import type { ReplayGuard } from '../auth/replay-guard';
 import type { Portal } from '../domain/portal';
-import { touchActor } from '../domain/directory';
+import { admitActor } from '../domain/admission';
+import { isSystem } from '../auth/actor';
 import { locals } from './request-context';
 
 export function authenticate(portal: Portal, keyring: Keyring, replay: ReplayGuard) {
@@ -44,7 +45,7 @@ export function authenticate(portal: Portal, keyring: Keyring, replay: ReplayGua
     } else {
       req.body = undefined;
     }
-    touchActor(portal, result.actor);
+    if (!isSystem(result.actor)) admitActor(portal, result.actor);
     next();
   };
 }

@@ -18,6 +18,8 @@ export interface DeploymentRecord {
   ownerId: number;
   ownerLogin: string;
   ownerName: string;
+  /** The owner may no longer use the portal (removed in WordPress); an administrator can hand it over. */
+  ownerRemoved: boolean;
   vmid: number | null;
   node: string;
   cores: number;
@@ -48,6 +50,7 @@ interface Row {
   template_os_type: string;
   owner_id: number;
   owner_login: string;
+  owner_removed: number;
   owner_name: string;
   vmid: number | null;
   node: string;
@@ -77,6 +80,7 @@ const toRecord = (r: Row): DeploymentRecord => ({
   ownerId: r.owner_id,
   ownerLogin: r.owner_login,
   ownerName: r.owner_name,
+  ownerRemoved: r.owner_removed === 1,
   vmid: r.vmid,
   node: r.node,
   cores: r.cores,
@@ -109,7 +113,7 @@ export interface ListFilter {
 }
 
 // `@viewer` is the viewer's id in every query below.
-const SELECT = `SELECT d.*, t.name AS template_name, t.os_type AS template_os_type, u.login AS owner_login, u.name AS owner_name,
+const SELECT = `SELECT d.*, t.name AS template_name, t.os_type AS template_os_type, u.login AS owner_login, u.name AS owner_name, u.deleted AS owner_removed,
   (d.owner_id <> @viewer AND EXISTS (SELECT 1 FROM shares s WHERE s.deployment_id = d.id AND s.user_id = @viewer)) AS shared
   FROM deployments d JOIN templates t ON t.id = d.template_id JOIN users u ON u.id = d.owner_id`;
 
@@ -252,6 +256,12 @@ export class DeploymentsRepo {
     }
     const sets = Object.keys(columns).map((c) => `${c} = @${c}`);
     prepared(this.db, `UPDATE deployments SET ${[...sets, 'updated_at = @now'].join(', ')} WHERE id = @id`).run({ ...columns, now, id });
+  }
+
+  /** A new owner; shares with them become pointless (they own it now) and go. */
+  setOwner(id: number, ownerId: number, now: number): void {
+    this.db.prepare('UPDATE deployments SET owner_id = ?, updated_at = ? WHERE id = ?').run(ownerId, now, id);
+    this.db.prepare('DELETE FROM shares WHERE deployment_id = ? AND user_id = ?').run(id, ownerId);
   }
 
   usedMemoryMb(ownerId: number): number {

@@ -28,6 +28,8 @@ export class UsersRepo {
   private readonly upsertStmt;
   private readonly rightsStmt;
   private readonly holdersStmt;
+  private readonly bootstrapGrantsStmt;
+  private ended = false;
 
   constructor(private readonly db: Db) {
     this.byId = db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?');
@@ -39,6 +41,7 @@ export class UsersRepo {
        ON CONFLICT(id) DO UPDATE SET login = excluded.login, email = excluded.email, name = excluded.name, deleted = 0, updated_at = excluded.updated_at`,
     );
     this.rightsStmt = db.prepare<[number], { right_slug: string }>('SELECT right_slug FROM user_rights WHERE user_id = ?');
+    this.bootstrapGrantsStmt = db.prepare<[number], { one: number }>('SELECT 1 AS one FROM user_rights INDEXED BY user_rights_bootstrap WHERE granted_in_bootstrap_by = ? LIMIT 1');
     this.holdersStmt = db.prepare<[string], { n: number }>(
       'SELECT COUNT(*) AS n FROM user_rights r JOIN users u ON u.id = r.user_id WHERE r.right_slug = ? AND u.deleted = 0',
     );
@@ -74,10 +77,41 @@ export class UsersRepo {
     return this.rightsStmt.all(id).map((r) => r.right_slug).filter(isRight);
   }
 
-  setRights(id: number, rights: readonly Right[]): void {
+  /**
+   * Replaces the user's rights. `grantedInBootstrapBy`: the administrator granting through the bootstrap
+   * (the rights last while they stay one). Granting 'Manage rights' ends the bootstrap for good.
+   */
+  setRights(id: number, rights: readonly Right[], o: { now?: number; grantedInBootstrapBy?: number | null } = {}): void {
     this.db.prepare('DELETE FROM user_rights WHERE user_id = ?').run(id);
-    const add = this.db.prepare('INSERT INTO user_rights (user_id, right_slug) VALUES (?, ?)');
-    for (const r of new Set(rights)) add.run(id, r);
+    const add = this.db.prepare('INSERT INTO user_rights (user_id, right_slug, granted_in_bootstrap_by) VALUES (?, ?, ?)');
+    for (const r of new Set(rights)) add.run(id, r, o.grantedInBootstrapBy ?? null);
+    if (rights.includes('rights.manage')) this.endBootstrap(o.now ?? Date.now());
+  }
+
+  /** Ended once anybody held 'Manage rights'; never reopens (kept in memory once seen). */
+  bootstrapEnded(): boolean {
+    if (this.ended) return true;
+    this.ended = this.db.prepare("SELECT 1 FROM portal_state WHERE key = 'bootstrap_ended_at'").get() !== undefined;
+    return this.ended;
+  }
+
+  private endBootstrap(now: number): void {
+    this.db.prepare("INSERT OR IGNORE INTO portal_state (key, value) VALUES ('bootstrap_ended_at', ?)").run(String(now));
+    // Not cached here: a rolled-back transaction must not end it in memory only.
+  }
+
+  /** Whether rights granted through the bootstrap by this administrator are still held. */
+  hasBootstrapGrants(granterId: number): boolean {
+    return this.bootstrapGrantsStmt.get(granterId) !== undefined;
+  }
+
+  /** Removes the rights this administrator granted through the bootstrap; returns them per user. */
+  revokeBootstrapGrants(granterId: number): Array<{ userId: number; rights: Right[] }> {
+    const rows = this.db.prepare<[number], { user_id: number; right_slug: string }>('SELECT user_id, right_slug FROM user_rights WHERE granted_in_bootstrap_by = ? ORDER BY user_id').all(granterId);
+    this.db.prepare('DELETE FROM user_rights WHERE granted_in_bootstrap_by = ?').run(granterId);
+    const byUser = new Map<number, Right[]>();
+    for (const r of rows) if (isRight(r.right_slug)) byUser.set(r.user_id, [...(byUser.get(r.user_id) ?? []), r.right_slug]);
+    return [...byUser].map(([userId, rights]) => ({ userId, rights }));
   }
 
   setRamLimit(id: number, limitMb: number | null, now: number): void {

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Services } from '../services';
 import { auditAs, callerOf } from '../http/request-context';
 import { parse } from '../validation/validate';
-import { createDeploymentBody, emptyBody, idParams, listDeploymentsQuery, noQuery, prolongBody } from '../validation/schemas';
+import { createDeploymentBody, emptyBody, handOverBody, idParams, listDeploymentsQuery, noQuery, prolongBody } from '../validation/schemas';
 import { requireRight, viewerOf } from '../domain/access';
 import { deploymentJson } from '../domain/deployments/deployment-view';
 import { loadVisible } from '../domain/deployments/load-deployment';
@@ -12,6 +12,7 @@ import { startDeployment, stopDeployment } from '../domain/deployments/power';
 import { prolongDeployment } from '../domain/deployments/prolong';
 import { refreshIps } from '../domain/deployments/refresh-ips';
 import { deleteDeployment } from '../domain/deployments/delete-deployment';
+import { handOverDeployment } from '../domain/deployments/hand-over';
 import { pageWindow, sendPage } from '../http/paging';
 import { portalQuery } from './query';
 
@@ -68,6 +69,15 @@ export function deploymentsRouter(s: Services): Router {
     requireRight(caller, 'deployments.prolong');
     const body = parse(prolongBody, req.body);
     res.json(deploymentJson(await prolongDeployment(portal, expiry, caller, id, body), caller));
+  });
+
+  r.put('/deployments/:id/owner', auditAs('deployment.hand_over'), (req, res) => {
+    const caller = callerOf(portal, res);
+    const { id } = parse(idParams, req.params);
+    requireRight(caller, 'deployments.manage_all');
+    parse(noQuery, portalQuery(req));
+    const body = parse(handOverBody, req.body);
+    res.json(deploymentJson(handOverDeployment(portal, expiry, caller, id, body.userId), caller));
   });
 
   r.post('/deployments/:id/refresh-ips', auditAs('deployment.refresh_ips'), lifecycle, async (req, res) => {

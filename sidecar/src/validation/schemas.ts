@@ -44,6 +44,8 @@ export const prolongBody = ttlChoice({}).superRefine((v, ctx) => {
 
 export const emptyBody = z.object({}).strict();
 
+export const handOverBody = z.object({ userId: id }).strict();
+
 export const shareBody = z.object({ user: text(100).min(1, 'Give a login or e-mail address.') }).strict();
 
 const perPage = z.string().regex(/^[0-9]{1,3}$/, 'Must be a whole number from 1 to 100.').transform(Number).pipe(z.number().min(1, 'Must be from 1 to 100.').max(100, 'Must be from 1 to 100.'));

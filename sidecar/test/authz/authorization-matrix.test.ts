@@ -240,6 +240,19 @@ const ROUTES: RouteDef[] = [
     },
   },
   {
+    key: 'PUT /deployments/:id/owner',
+    rule: { all: [PV, 'deployments.manage_all'], target: 'visible' },
+    ok: 200,
+    action: 'deployment.hand_over',
+    deployment: { state: 'STOPPED', mutates: true },
+    url: (c) => `/v1/deployments/${c.deployment}/owner`,
+    body: () => ({ userId: CAROL_ID }),
+    verify: (c, res) => {
+      expect(res.body.owner).toMatchObject({ id: CAROL_ID, removed: false });
+      expect(row(c)?.ownerId).toBe(CAROL_ID);
+    },
+  },
+  {
     key: 'GET /deployments/:id/shares',
     rule: { all: [PV], target: 'ownerOrManageAll' },
     ok: 200,

@@ -13,7 +13,7 @@ export function deploymentJson(d: DeploymentRecord, caller: Caller): DeploymentJ
     name: d.name,
     status: d.status,
     template: { id: d.templateId, name: d.templateName, osType: d.templateOsType },
-    owner: { id: d.ownerId, login: d.ownerLogin, name: d.ownerName },
+    owner: { id: d.ownerId, login: d.ownerLogin, name: d.ownerName, removed: d.ownerRemoved },
     vmid: d.vmid,
     node: d.node,
     cores: d.cores,
