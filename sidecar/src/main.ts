@@ -23,6 +23,7 @@ async function main(): Promise<void> {
 
   const sweep = setInterval(() => {
     services.expiry.sweep().catch((err: unknown) => log.error('expiry sweep failed', { error: String(err) }));
+    services.portal.audit.flushRepeats();
   }, config.sweepIntervalMs);
   const reconcile = (): Promise<void> =>
     services.background.run('reconcile', async () => {

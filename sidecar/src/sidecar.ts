@@ -58,6 +58,7 @@ export function openSidecar(o: SidecarOptions): Sidecar {
     async close() {
       await services.background.idle();
       await services.proxmox.close();
+      services.portal.audit.flushRepeats(Number.POSITIVE_INFINITY); // the counts of windows still open
       mock.close();
       replay.close();
       db.close();

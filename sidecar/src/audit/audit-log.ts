@@ -25,6 +25,32 @@ export interface AuditEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/**
+ * The longest value each field keeps: a row costs the same however long a caller's path, user agent or
+ * error text was (6 KB user agents were seen). Longer values are cut and say so.
+ */
+export const AUDIT_FIELD_LIMITS = { action: 100, targetId: 100, login: 60, ip: 64, userAgent: 256, details: 4_096 } as const;
+
+/**
+ * Refusals that repeat (the same actor, or for unsigned requests the same peer, refused the same way)
+ * within this window are one row with a count, not one row each: a logged-in user looping 403s or a
+ * client looping bad signatures cannot grow the log faster than one row per window and kind.
+ */
+export const REFUSAL_WINDOW_MS = 60_000;
+/** Distinct refusal kinds held in memory at most; beyond it all are written out at once. */
+export const REFUSAL_KEYS_MAX = 10_000;
+/** Targets named in a counted row at most. */
+const REPEAT_TARGETS_MAX = 20;
+
+const clip = (value: string | null, max: number): string | null => (value === null || value.length <= max ? value : `${value.slice(0, max - 1)}…`);
+
+function boundedDetails(details: Record<string, unknown>): string {
+  const json = JSON.stringify(details);
+  if (json.length <= AUDIT_FIELD_LIMITS.details) return json;
+  // Cut to a valid JSON object that says it was cut, with as much of the original as fits.
+  return JSON.stringify({ truncated: true, length: json.length, head: json.slice(0, AUDIT_FIELD_LIMITS.details - 100) });
+}
+
 export interface AuditRowContent {
   at: string;
   actor_id: number | null;
@@ -65,19 +91,20 @@ export class AuditLog {
   append(entry: AuditEntry): void {
     if (!this.db.inTransaction) throw new Error('AuditLog.append must run inside a write transaction');
     const actor = entry.actor;
+    const L = AUDIT_FIELD_LIMITS;
     const row: AuditRowContent = {
       at: new Date(this.now()).toISOString(),
       actor_id: actor ? actor.id : null,
-      actor_login: actor ? (actor.system ? 'system' : actor.login) : null,
-      action: entry.action,
+      actor_login: actor ? (actor.system ? 'system' : clip(actor.login, L.login)) : null,
+      action: clip(entry.action, L.action) as string,
       target_type: entry.target?.type ?? null,
-      target_id: entry.target ? String(entry.target.id) : null,
+      target_id: entry.target ? clip(String(entry.target.id), L.targetId) : null,
       deployment_id: entry.deploymentId ?? null,
       result: entry.result,
       status: entry.status ?? null,
-      details: JSON.stringify(entry.details ?? {}),
-      ip: actor?.ip ?? entry.ip ?? null,
-      user_agent: actor?.userAgent ?? entry.userAgent ?? null,
+      details: boundedDetails(entry.details ?? {}),
+      ip: clip(actor?.ip ?? entry.ip ?? null, L.ip),
+      user_agent: clip(actor?.userAgent ?? entry.userAgent ?? null, L.userAgent),
     };
     const prev = this.lastHash.get()?.hash ?? GENESIS_HASH;
     this.insert.run({ ...row, prev_hash: prev, hash: rowHash(prev, row) });
@@ -86,5 +113,43 @@ export class AuditLog {
   /** Appends in a transaction of its own: for refusals and failures, which change nothing else. */
   record(entry: AuditEntry): void {
     this.db.transaction(() => this.append(entry)).immediate();
+  }
+
+  private readonly repeats = new Map<string, { entry: AuditEntry; since: number; count: number; targets: Set<string> }>();
+
+  /**
+   * A refusal that changed nothing: the first of its kind in a window is written at once; repeats within
+   * REFUSAL_WINDOW_MS are counted and written as one row (`details.repeated`, from, to) when the window
+   * has passed (at the next such refusal, at flushRepeats(), or when the log closes).
+   */
+  refusal(entry: AuditEntry): void {
+    const now = this.now();
+    const key = JSON.stringify([entry.actor?.id ?? null, entry.actor ? null : entry.ip ?? null, entry.action, entry.status ?? null, entry.details?.code ?? entry.details?.reason ?? null]);
+    const held = this.repeats.get(key);
+    if (held && now - held.since < REFUSAL_WINDOW_MS) {
+      held.count++;
+      held.entry = entry;
+      // Which objects were tried (say, deployment ids walked one by one), as far as a row holds them.
+      if (entry.target && held.targets.size < REPEAT_TARGETS_MAX) held.targets.add(`${entry.target.type}:${entry.target.id}`);
+      return;
+    }
+    if (held) this.writeRepeats(key);
+    if (this.repeats.size >= REFUSAL_KEYS_MAX) this.flushRepeats(Number.POSITIVE_INFINITY);
+    this.record(entry);
+    this.repeats.set(key, { entry, since: now, count: 0, targets: new Set() });
+  }
+
+  /** Writes the counts of every window that ended by `now` (all of them with Infinity), and forgets them. */
+  flushRepeats(now = this.now()): void {
+    for (const [key, held] of [...this.repeats]) if (now - held.since >= REFUSAL_WINDOW_MS) this.writeRepeats(key);
+  }
+
+  private writeRepeats(key: string): void {
+    const held = this.repeats.get(key);
+    this.repeats.delete(key);
+    if (!held || held.count === 0) return;
+    const { entry, since, count, targets } = held;
+    const tried = targets.size > 0 ? { targets: [...targets] } : {};
+    this.record({ ...entry, details: { ...entry.details, repeated: count, ...tried, from: new Date(since).toISOString(), to: new Date(this.now()).toISOString() } });
   }
 }

@@ -98,12 +98,27 @@ function csvCell(value: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Every matching row as CSV lines, oldest first, without loading them all at once. */
-export function* auditCsv(db: Db, caller: Caller, f: AuditFilter): Generator<string> {
+/** Rows per chunk of the CSV export: one short read each, so writers never wait long behind an export. */
+export const CSV_CHUNK_ROWS = 500;
+
+/**
+ * Every matching row as CSV, oldest first, in chunks: the header, then up to CSV_CHUNK_ROWS rows per chunk,
+ * each read by id after the last (no read transaction held open while the client is slow to take them).
+ * The rights check runs when the first chunk is asked for.
+ */
+export function* auditCsvChunks(db: Db, caller: Caller, f: AuditFilter): Generator<string> {
   requireAuditReader(caller);
   const { sql, params } = whereOf(f);
+  const page = db.prepare<[Record<string, string | number>], Row>(
+    `SELECT * FROM audit_log ${sql ? `${sql} AND` : 'WHERE'} id > @after ORDER BY id LIMIT ${CSV_CHUNK_ROWS}`,
+  );
   yield `${CSV_COLUMNS.join(',')}\r\n`;
-  for (const row of db.prepare<[Record<string, string | number>], Row>(`SELECT * FROM audit_log ${sql} ORDER BY id`).iterate(params)) {
-    yield `${CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\r\n`;
+  let after = 0;
+  for (;;) {
+    const rows = page.all({ ...params, after });
+    if (rows.length === 0) return;
+    yield rows.map((row) => `${CSV_COLUMNS.map((c) => csvCell(row[c])).join(',')}\r\n`).join('');
+    after = (rows[rows.length - 1] as Row).id;
+    if (rows.length < CSV_CHUNK_ROWS) return;
   }
 }

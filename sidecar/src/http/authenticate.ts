@@ -24,7 +24,7 @@ export function authenticate(portal: Portal, keyring: Keyring, replay: ReplayGua
       portal.clock(),
     );
     if (!result.ok) {
-      portal.audit.record({
+      portal.audit.refusal({
         actor: null,
         action: 'auth.reject',
         result: 'refused',

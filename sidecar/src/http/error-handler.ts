@@ -4,6 +4,7 @@ import { ApiError } from './api-error';
 import { locals } from './request-context';
 import type { Portal } from '../domain/portal';
 import { seesProxmoxDetail } from '../domain/access';
+import type { AuditEntry } from '../audit/audit-log';
 
 const AUDITED = new Set([403, 409, 429]);
 
@@ -28,7 +29,8 @@ export function errorHandler(portal: Portal) {
       const id = match ? Number(match[1]) : 0;
       const onDeployment = match !== null;
       try {
-        portal.audit.record({
+        // A refusal changed nothing, so its repeats are counted (audit-log.ts); a failure is written each time.
+        const entry: AuditEntry = {
           actor,
           action: locals(res).action ?? `${req.method} ${req.path}`,
           target: onDeployment ? { type: 'deployment', id } : null,
@@ -36,7 +38,9 @@ export function errorHandler(portal: Portal) {
           result: apiError.status >= 500 ? 'failed' : 'refused',
           status: apiError.status,
           details: { code: apiError.code, message: apiError.detail ?? apiError.message },
-        });
+        };
+        if (apiError.status >= 500) portal.audit.record(entry);
+        else portal.audit.refusal(entry);
       } catch (auditErr) {
         portal.log.error('could not write audit row', { error: auditErr instanceof Error ? auditErr.message : String(auditErr) });
       }

@@ -9,7 +9,8 @@ import { requireRight } from '../domain/access';
 import { testConnection } from '../domain/connection-test';
 import { createTemplate, proxmoxTemplates, retireTemplate, updateTemplate } from '../domain/templates';
 import { updateUserRights } from '../domain/user-rights';
-import { auditCsv, queryAudit } from '../domain/audit-query';
+import { auditCsvChunks, queryAudit } from '../domain/audit-query';
+import { sendChunks } from '../http/stream';
 import { pageWindow, sendPage } from '../http/paging';
 import { portalQuery } from './query';
 
@@ -86,17 +87,15 @@ export function adminRouter(s: Services): Router {
     res.json({ ...user, rights: portal.users.rights(id) });
   });
 
-  r.get('/audit', auditAs('audit.read'), (req, res) => {
+  r.get('/audit', auditAs('audit.read'), async (req, res) => {
     const caller = callerOf(portal, res);
     const q = parse(auditQuery, portalQuery(req));
     const filter = { actor: q.actor, action: q.action, deployment: q.deployment, from: q.from, to: q.to };
     if (q.format === 'csv') {
-      const lines = auditCsv(portal.db, caller, filter);
-      const first = lines.next(); // runs the rights check before any header is sent
+      const chunks = auditCsvChunks(portal.db, caller, filter);
+      const first = chunks.next(); // runs the rights check before any header is sent
       res.status(200).type('text/csv; charset=utf-8').attachment('audit-log.csv');
-      if (!first.done) res.write(first.value);
-      for (const line of lines) res.write(line);
-      res.end();
+      await sendChunks(res, first.done ? [] : [first.value], chunks);
       return;
     }
     const { limit, offset } = pageWindow(q);

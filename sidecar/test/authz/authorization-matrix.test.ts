@@ -834,6 +834,7 @@ async function runCase(w: World, { callerKey, route: r, rel, expected }: Row): P
   await r.prepare?.(ctx, succeeds);
   await h.idle();
 
+  w.h.portal.audit.flushRepeats(Number.POSITIVE_INFINITY); // each case is the first refusal of its kind: written at once
   const before = w.snapshot(ctx.deployment);
   const method = r.key.split(' ')[0] as string;
   const res = await h.call(caller.actor, method, r.url(ctx), r.body?.(ctx));

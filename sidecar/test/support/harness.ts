@@ -142,6 +142,16 @@ export class Harness {
     return this.sidecar.services.background.idle();
   }
 
+  /** Writes the counted repeats of refusals now (the sidecar's sweep timer does it every interval). */
+  flushRefusals(): void {
+    this.portal.audit.flushRepeats(Number.POSITIVE_INFINITY);
+  }
+
+  /** How many refusals rows stand for: a first one counts one, a counted row its `repeated`. */
+  static refusalsIn(rows: Array<{ details: string }>): number {
+    return rows.reduce((n, r) => n + ((JSON.parse(r.details) as { repeated?: number }).repeated ?? 1), 0);
+  }
+
   auditRows(): Array<{ id: number; action: string; result: string; status: number | null; actor_id: number | null; deployment_id: number | null; details: string }> {
     return this.portal.db.prepare('SELECT * FROM audit_log ORDER BY id').all() as never;
   }
