@@ -19,6 +19,7 @@ const settings: Settings = {
 	tokenId: 'spp@pve!portal',
 	tokenSecretSet: true,
 	node: 'pve-01',
+	pool: '',
 	tlsCaPem: '',
 	tlsFingerprintSha256: '',
 	defaultUserRamLimitMb: 16384,
@@ -81,19 +82,20 @@ describe( 'Proxmox settings', () => {
 	it( 'reports version, missing privileges and missing templates from Test connection', async () => {
 		setup( [ 'settings.manage' ] );
 		mockApi.on( 'POST /settings/test', {
-			body: { ok: false, mode: 'http', node: 'pve-01', version: '9.1.3', missingPrivileges: [ 'VM.PowerMgmt' ], missingTemplates: [ { id: 3, name: 'Linux Utility VM', proxmoxVmid: 9003 } ], error: null },
+			body: { ok: false, mode: 'http', node: 'pve-01', version: '9.1.3', missingPrivileges: [ 'VM.PowerMgmt' ], excessPrivileges: [ 'VM.Monitor on /vms reaches every VM in the cluster; grant it on /pool/spp only.' ], missingTemplates: [ { id: 3, name: 'Linux Utility VM', proxmoxVmid: 9003 } ], error: null },
 		} );
 		render( <AdminApp /> );
 		fireEvent.click( await screen.findByRole( 'button', { name: 'Test connection' } ) );
 		await waitFor( () => expect( noticeTexts() ).toContain( 'Connected to Proxmox VE 9.1.3, node pve-01 (mode http).' ) );
 		expect( screen.getByText( 'VM.PowerMgmt' ) ).toBeTruthy();
+		expect( screen.getByText( 'VM.Monitor on /vms reaches every VM in the cluster; grant it on /pool/spp only.' ) ).toBeTruthy();
 		expect( screen.getByText( 'Linux Utility VM (VMID 9003)' ) ).toBeTruthy();
 	} );
 
 	it( 'shows the connection error as the sidecar words it', async () => {
 		setup( [ 'settings.manage' ] );
 		mockApi.on( 'POST /settings/test', {
-			body: { ok: false, mode: 'http', node: 'pve-01', version: null, missingPrivileges: [], missingTemplates: [], error: 'Proxmox refused the API token; check the token id and secret in the settings.' },
+			body: { ok: false, mode: 'http', node: 'pve-01', version: null, missingPrivileges: [], excessPrivileges: [], missingTemplates: [], error: 'Proxmox refused the API token; check the token id and secret in the settings.' },
 		} );
 		render( <AdminApp /> );
 		fireEvent.click( await screen.findByRole( 'button', { name: 'Test connection' } ) );
@@ -101,7 +103,7 @@ describe( 'Proxmox settings', () => {
 	} );
 
 	it( 'sends only what changed, and the secret only when typed', () => {
-		const form = { mode: settings.mode, baseUrl: 'https://pve:8006', tokenId: settings.tokenId, node: settings.node, tlsCaPem: '', tlsFingerprintSha256: '' };
+		const form = { mode: settings.mode, baseUrl: 'https://pve:8006', tokenId: settings.tokenId, node: settings.node, pool: '', tlsCaPem: '', tlsFingerprintSha256: '' };
 		expect( settingsChange( settings, form, '' ) ).toEqual( { baseUrl: 'https://pve:8006' } );
 		expect( settingsChange( settings, form, 'abcd-1234' ) ).toEqual( { baseUrl: 'https://pve:8006', tokenSecret: 'abcd-1234' } );
 	} );

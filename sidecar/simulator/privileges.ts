@@ -124,6 +124,20 @@ export function hasPriv(grants: Grant[], path: string, priv: string): boolean {
   return grants.some((g) => g.priv === priv && covers(g.path, p));
 }
 
+/**
+ * The grants as Proxmox evaluates them for the VMs of resource pools: `PVE::RPCEnvironment::permissions`
+ * adds the ACL of `/pool/{pool}` to `/vms/{vmid}` of each member, so a role granted on a pool covers its
+ * VMs (and nothing else).
+ */
+export function withPoolMembers(grants: Grant[], members: Iterable<{ vmid: number; pool: string | null }>): Grant[] {
+  const out = [...grants];
+  for (const { vmid, pool } of members) {
+    if (pool === null) continue;
+    for (const g of grants) if (g.path !== '/' && covers(g.path, `/pool/${pool}`)) out.push({ path: `/vms/${vmid}`, priv: g.priv });
+  }
+  return out;
+}
+
 /** A 403 with Proxmox's message (without the trailing newline). */
 export class PermissionDenied extends Error {
   constructor(what?: string) {

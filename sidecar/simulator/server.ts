@@ -11,7 +11,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Engine, DEFAULT_TEMPLATES, PveError } from './engine';
 import { type CallContext, HANDLERS } from './handlers';
-import { type Grant, PermissionDenied, checkApiPermissions, parseGrants, portalPrivileges } from './privileges';
+import { type Grant, PermissionDenied, checkApiPermissions, parseGrants, portalPrivileges, withPoolMembers } from './privileges';
 import { matchRoute, schemaFor } from './schema';
 import type { Fault, SimConnectionStats, SimRequestRecord, SimTimings, SimToken, Simulator, SimulatorOptions, SimVersion } from './types';
 import { perlScalar, validateParams } from './validate';
@@ -268,7 +268,7 @@ export async function startSimulator(o: SimulatorOptions = {}): Promise<Simulato
       version,
       node,
       tokenId: auth.tokenId,
-      grants: token.grants,
+      grants: withPoolMembers(token.grants, engine.vms.values()),
       tokenGrants: new Map([...tokens].map(([id, t]) => [id, t.grants])),
       fingerprint,
       taskOverride: {},
@@ -343,7 +343,7 @@ export async function startSimulator(o: SimulatorOptions = {}): Promise<Simulato
         }
       }
       const all: Record<string, unknown> = { ...params, ...route.params };
-      checkApiPermissions(route.endpoint.permissions, token.grants, all);
+      checkApiPermissions(route.endpoint.permissions, ctx.grants, all);
       if (route.endpoint.proxyto === 'node' && all['node'] !== node && all['node'] !== 'localhost') {
         const other = String(all['node']);
         throw new PveError(500, `hostname lookup '${other}' failed - failed to get address info for: ${other}: Name or service not known`);

@@ -33,6 +33,16 @@ export function ConnectionResult( { report }: { report: ConnectionReport } ) {
 					</ul>
 				</>
 			) }
+			{ report.excessPrivileges.length > 0 && (
+				<>
+					<h4>{ __( 'The API token can do more than the portal needs', 'support-provisioning-portal' ) }</h4>
+					<ul>
+						{ report.excessPrivileges.map( ( p ) => (
+							<li key={ p }>{ p }</li>
+						) ) }
+					</ul>
+				</>
+			) }
 			{ report.missingTemplates.length > 0 && (
 				<>
 					<h4>{ __( 'Approved templates not found on the node', 'support-provisioning-portal' ) }</h4>

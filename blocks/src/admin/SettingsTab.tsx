@@ -11,13 +11,14 @@ import { SuccessNotice } from '../components/SuccessNotice';
 import { useAsync } from '../hooks/use-async';
 import { ConnectionResult } from './ConnectionResult';
 
-type Form = Pick< Settings, 'mode' | 'baseUrl' | 'tokenId' | 'node' | 'tlsCaPem' | 'tlsFingerprintSha256' >;
+type Form = Pick< Settings, 'mode' | 'baseUrl' | 'tokenId' | 'node' | 'pool' | 'tlsCaPem' | 'tlsFingerprintSha256' >;
 
 const formOf = ( s: Settings ): Form => ( {
 	mode: s.mode,
 	baseUrl: s.baseUrl,
 	tokenId: s.tokenId,
 	node: s.node,
+	pool: s.pool,
 	tlsCaPem: s.tlsCaPem,
 	tlsFingerprintSha256: s.tlsFingerprintSha256,
 } );
@@ -151,6 +152,14 @@ export function SettingsTab() {
 				value={ form.node }
 				onChange={ set( 'node' ) }
 				help={ help( 'node', __( 'The Proxmox node the templates live on and clones are created on.', 'support-provisioning-portal' ) ) }
+				__next40pxDefaultSize
+				__nextHasNoMarginBottom
+			/>
+			<TextControl
+				label={ __( 'Resource pool', 'support-provisioning-portal' ) }
+				value={ form.pool }
+				onChange={ set( 'pool' ) }
+				help={ help( 'pool', __( 'New VMs go into this Proxmox pool, so the API token needs its VM rights on the pool only. Leave empty for none.', 'support-provisioning-portal' ) ) }
 				__next40pxDefaultSize
 				__nextHasNoMarginBottom
 			/>

@@ -84,6 +84,8 @@ export interface SettingsView {
   tokenId: string;
   tokenSecretSet: boolean;
   node: string;
+  /** The Proxmox resource pool new VMs go into; '' for none (the token then needs rights on all of /vms). */
+  pool: string;
   tlsCaPem: string;
   tlsFingerprintSha256: string;
   defaultUserRamLimitMb: number;
@@ -98,6 +100,8 @@ export interface ConnectionReport {
   node: string;
   version: string | null;
   missingPrivileges: string[];
+  /** VM privileges the token holds beyond the portal's scope (or the advice to confine it to a pool). */
+  excessPrivileges: string[];
   missingTemplates: Array<{ id: number; name: string; proxmoxVmid: number }>;
   error: string | null;
 }

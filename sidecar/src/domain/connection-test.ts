@@ -12,11 +12,14 @@ export type { ConnectionReport };
 export async function testConnection(portal: Portal, caller: Caller): Promise<ConnectionReport> {
   requireRight(caller, 'settings.manage');
   const settings = portal.settings.view();
-  const report: ConnectionReport = { ok: false, mode: settings.mode, node: settings.node, version: null, missingPrivileges: [], missingTemplates: [], error: null };
+  const report: ConnectionReport = { ok: false, mode: settings.mode, node: settings.node, version: null, missingPrivileges: [], excessPrivileges: [], missingTemplates: [], error: null };
   try {
     const px = portal.proxmox();
     report.version = (await px.version()).version;
-    report.missingPrivileges = await px.missingPrivileges();
+    const templateVmids = portal.templates.list(true).map((t) => t.proxmoxVmid);
+    const privileges = await px.privilegeReport({ pool: settings.pool, templateVmids });
+    report.missingPrivileges = privileges.missing;
+    report.excessPrivileges = privileges.excess;
     const onNode = new Set((await px.listTemplates()).map((t) => t.vmid));
     report.missingTemplates = portal.templates
       .list(true)
@@ -34,7 +37,7 @@ export async function testConnection(portal: Portal, caller: Caller): Promise<Co
       target: { type: 'settings', id: 'proxmox' },
       result: report.ok ? 'ok' : 'failed',
       status: 200,
-      details: { version: report.version, missingPrivileges: report.missingPrivileges, missingTemplates: report.missingTemplates.map((t) => t.proxmoxVmid), error: report.error },
+      details: { version: report.version, missingPrivileges: report.missingPrivileges, excessPrivileges: report.excessPrivileges, missingTemplates: report.missingTemplates.map((t) => t.proxmoxVmid), error: report.error },
     }),
   );
   return report;

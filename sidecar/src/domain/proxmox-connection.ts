@@ -46,6 +46,7 @@ export class ProxmoxConnection {
       tokenId: s.tokenId,
       tokenSecret: this.settings.tokenSecret(),
       node: s.node,
+      pool: s.pool,
       trust: { caPem: s.tlsCaPem, fingerprintSha256: s.tlsFingerprintSha256 },
     });
     const previous = this.http?.client;

@@ -24,6 +24,7 @@ export const DEFAULT_SETTINGS: Omit<SettingsView, 'tokenSecretSet'> = {
   baseUrl: '',
   tokenId: '',
   node: 'pve-01',
+  pool: '',
   tlsCaPem: '',
   tlsFingerprintSha256: '',
   defaultUserRamLimitMb: 16384,

@@ -3,6 +3,7 @@
  * so the domain is written against Proxmox's real asynchronous shape: long operations return a task that
  * is awaited separately, and a freshly started VM has no IP until its guest agent answers.
  */
+import type { TokenScope } from './privileges';
 
 export interface TaskRef {
   /** Proxmox UPID (`UPID:node:pid:pstart:starttime:type:id:user:`). */
@@ -114,6 +115,6 @@ export interface ProxmoxClient {
   guestIps(vmid: number): Promise<string[]>;
   /** Resolves when the task has ended (ok or not); throws `timeout` after timeoutMs. */
   waitTask(task: TaskRef, timeoutMs: number): Promise<TaskResult>;
-  /** Privileges the portal needs that the credentials lack (empty when all are present). */
-  missingPrivileges(): Promise<string[]>;
+  /** Privileges the portal needs that the credentials lack, and VM privileges they hold beyond the scope. */
+  privilegeReport(scope: TokenScope): Promise<{ missing: string[]; excess: string[] }>;
 }

@@ -135,6 +135,8 @@ export const settingsBody = z
     tokenId: z.string().max(TOKEN_ID_MAX).refine((s) => s === '' || (s.length <= TOKEN_ID_MAX && TOKEN_ID.test(s)), 'Must look like user@realm!tokenname.'),
     tokenSecret: z.string().max(200).refine((s) => s === '' || /^[0-9a-fA-F-]{8,200}$/.test(s), "Must be the token's secret (a UUID)."),
     node: z.string().regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/, 'Must be a Proxmox node name.'),
+    // Proxmox's pool ids (pve-poolid); '' for none.
+    pool: z.string().max(64).regex(/^([A-Za-z0-9_][A-Za-z0-9._-]*)?$/, 'Must be a Proxmox pool id (letters, digits, . _ -), or empty for none.'),
     tlsCaPem: z.string().max(PEM_MAX).refine((s) => s.trim() === '' || looksLikePem(s), 'Must be PEM (-----BEGIN CERTIFICATE----- …).'),
     tlsFingerprintSha256: z.string().refine((s) => s === '' || /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(s), 'Must be 32 hex pairs separated by colons (AB:CD:…).'),
     defaultUserRamLimitMb: mb,

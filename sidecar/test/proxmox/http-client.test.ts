@@ -191,12 +191,13 @@ describe.each<SimVersion>(['8.4', '9.1'])('HTTP Proxmox client against the simul
   });
 
   test('missing privileges per PVE version; a token without ACLs lacks all of them', async () => {
-    expect(await px.missingPrivileges()).toEqual([]);
+    const all = { pool: '', templateVmids: [] };
+    expect((await px.privilegeReport(all)).missing).toEqual([]);
     const agentPriv = version === '8.4' ? 'VM.Monitor' : 'VM.GuestAgent.Audit';
     sim.setPrivileges(sim.token.id, portalPrivileges(version).filter((p) => p !== agentPriv));
-    expect(await px.missingPrivileges()).toEqual([expect.stringMatching(new RegExp(`^${agentPriv.replace('.', '\\.')} on /vms`))]);
+    expect((await px.privilegeReport(all)).missing).toEqual([expect.stringMatching(new RegExp(`^${agentPriv.replace('.', '\\.')} on /vms`))]);
     sim.setPrivileges(sim.token.id, []);
-    expect((await px.missingPrivileges()).length).toBeGreaterThanOrEqual(10);
+    expect((await px.privilegeReport(all)).missing.length).toBeGreaterThanOrEqual(10);
     expect(await px.listTemplates()).toEqual([]); // Proxmox answers 200 with an empty list, not 403
   });
 });

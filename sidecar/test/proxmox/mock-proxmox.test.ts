@@ -48,7 +48,7 @@ describe('MockProxmox basics', () => {
     const m = mock();
     expect(m.node).toBe('pve-01');
     expect(await m.version()).toEqual({ version: '9.1.3', release: '9.1' });
-    expect(await m.missingPrivileges()).toEqual([]);
+    expect((await m.privilegeReport({ pool: 'spp', templateVmids: [9001] })).missing).toEqual([]);
     const templates = await m.listTemplates();
     expect(templates).toEqual(DEFAULT_MOCK_TEMPLATES);
     expect(templates.map((t) => t.vmid)).toEqual([9001, 9002, 9003, 9004]);

@@ -15,20 +15,23 @@ import {
 } from '../client';
 import { parseUpid } from '../upid';
 import { usableAddresses } from '../usable-addresses';
-import { lackingPrivileges } from '../privileges';
+import { excessPrivileges, lackingPrivileges, TokenScope } from '../privileges';
 import { pollDelay } from '../poll-delay';
 import { DEFAULT_TRANSPORT, PveTransport, TransportOptions } from './transport';
 import { isRecord, looseBool, looseNumber, looseString } from './wire';
 
 export interface HttpProxmoxOptions extends TransportOptions {
   node: string;
+  /** The resource pool new VMs go into ('' for none): the token's VM rights can then be granted on it alone. */
+  pool: string;
   /** The longest pause between two task status reads (shorter at first, see pollDelay). */
   taskPollMs: number;
 }
 
-export const DEFAULT_HTTP_PROXMOX: Pick<HttpProxmoxOptions, 'taskPollMs' | 'timeoutMs' | 'retryDelaysMs' | 'keepAliveMs'> = {
+export const DEFAULT_HTTP_PROXMOX: Pick<HttpProxmoxOptions, 'taskPollMs' | 'timeoutMs' | 'retryDelaysMs' | 'keepAliveMs' | 'pool'> = {
   ...DEFAULT_TRANSPORT,
   taskPollMs: 1_000,
+  pool: '',
 };
 
 const MIB = 1024 * 1024;
@@ -89,7 +92,7 @@ export class HttpProxmox implements ProxmoxClient {
 
   async cloneTemplate(p: { templateVmid: number; newVmid: number; name: string }): Promise<TaskRef> {
     // full=1: from a template Proxmox would otherwise make a linked clone, tied to the template's disks.
-    const upid = await this.t.call('POST', `${this.vm(p.templateVmid)}/clone`, { newid: p.newVmid, name: p.name, full: true }, `clone template ${p.templateVmid} to VM ${p.newVmid}`);
+    const upid = await this.t.call('POST', `${this.vm(p.templateVmid)}/clone`, { newid: p.newVmid, name: p.name, full: true, ...(this.o.pool === '' ? {} : { pool: this.o.pool }) }, `clone template ${p.templateVmid} to VM ${p.newVmid}`);
     return this.task(upid);
   }
 
@@ -191,14 +194,16 @@ export class HttpProxmox implements ProxmoxClient {
     }
   }
 
-  async missingPrivileges(): Promise<string[]> {
+  async privilegeReport(scope: TokenScope): Promise<{ missing: string[]; excess: string[] }> {
     const { version } = await this.version();
     const major = looseNumber(version.split('.')[0]) ?? 9;
     const granted = await this.t.call('GET', 'access/permissions', undefined, "read the API token's permissions");
-    if (!isRecord(granted)) return [];
     const perPath: Record<string, Record<string, unknown>> = {};
-    for (const [path, privs] of Object.entries(granted)) if (isRecord(privs)) perPath[path] = privs;
-    return lackingPrivileges(major, this.node, perPath).map((p) => `${p.privilege} on ${p.path.replace('{node}', this.node)} (to ${p.why})`);
+    if (isRecord(granted)) for (const [path, privs] of Object.entries(granted)) if (isRecord(privs)) perPath[path] = privs;
+    return {
+      missing: lackingPrivileges(major, this.node, perPath, scope).map((p) => `${p.privilege} on ${p.on} (to ${p.why})`),
+      excess: excessPrivileges(perPath, scope),
+    };
   }
 
   // ---- helpers ----

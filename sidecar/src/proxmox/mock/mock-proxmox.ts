@@ -16,6 +16,7 @@ import {
   VmState,
 } from '../client';
 import { mockGuestIps } from './mock-ips';
+import { excessPrivileges, TokenScope } from '../privileges';
 import { loadMockState, MockStateData, MockTaskRecord, MockTaskType, MockVmRecord, saveMockState } from './mock-state';
 import { formatUpid } from '../upid';
 
@@ -357,9 +358,10 @@ export class MockProxmox implements ProxmoxClient {
     });
   }
 
-  async missingPrivileges(): Promise<string[]> {
+  /** The mock's token may do what the portal needs, nothing more; without a pool that is all of /vms. */
+  async privilegeReport(scope: TokenScope): Promise<{ missing: string[]; excess: string[] }> {
     this.assertOpen();
-    return [];
+    return { missing: [], excess: excessPrivileges({}, scope) };
   }
 
   // ---- test and demo helpers ----
