@@ -72,17 +72,7 @@ final class ForwardingTest extends SPP_Integration_Test_Case {
 	 * refuses broken JSON first: 400 rest_invalid_json.)
 	 */
 	public function test_raw_body_forwarded(): void {
-		list( , $password ) = self::app_password();
-		$res  = ( new SPP_Http() )->request(
-			'POST',
-			self::url( self::NS . '/deployments' ),
-			array(
-				'Authorization' => 'Basic ' . base64_encode( 'admin:' . $password ),
-				'Content-Type'  => 'text/plain',
-			),
-			'{"templateId":1,'
-		);
-		$body = $this->assertEnvelope( $res, 400, 'spp_invalid_param' );
+		$body = $this->assertEnvelope( self::post_deployment_as( 'text/plain', '{"templateId":1,' ), 400, 'spp_invalid_param' );
 		$this->assertSame( 'The request body is not valid JSON.', $body['message'] );
 		$this->assertEnvelope( self::as_admin( 'POST', '/deployments', '{"templateId":1,' ), 400, 'rest_invalid_json' );
 
@@ -97,7 +87,6 @@ final class ForwardingTest extends SPP_Integration_Test_Case {
 	 * its field check shows which side refused).
 	 */
 	public function test_bodies_out_of_limits_are_not_forwarded(): void {
-		list( , $password ) = self::app_password();
 		$deep  = str_repeat( '[', 20 ) . str_repeat( ']', 20 );
 		$large = '{"templateId":1,"name":"' . str_repeat( 'x', SPP_Rest_Controller::MAX_BODY_BYTES ) . '"}';
 		$cases = array(
@@ -108,29 +97,33 @@ final class ForwardingTest extends SPP_Integration_Test_Case {
 			array( 'application/octet-stream', 'hello', 'Not valid JSON.' ),
 		);
 		foreach ( $cases as list( $type, $body, $param ) ) {
-			$res = ( new SPP_Http() )->request(
-				'POST',
-				self::url( self::NS . '/deployments' ),
-				array(
-					'Authorization' => 'Basic ' . base64_encode( 'admin:' . $password ),
-					'Content-Type'  => $type,
-				),
-				$body
-			);
+			$res   = self::post_deployment_as( $type, $body );
 			$label = $type . ', ' . strlen( $body ) . ' bytes';
 			$this->assertSame( array( 'body' => $param ), $this->assertEnvelope( $res, 400, 'spp_invalid_param' )['data']['params'] ?? null, $label );
 		}
 		// Within the limits, any Content-Type: the sidecar's own check answers.
-		$res = ( new SPP_Http() )->request(
+		$res = self::post_deployment_as( 'text/plain', '{"templateId":1,"nope":[[1]]}' );
+		$this->assertStringStartsWith( 'Please check', $this->assertEnvelope( $res, 400, 'spp_invalid_param' )['message'] );
+	}
+
+	/**
+	 * POST /deployments as the admin's script, with a raw body of the given Content-Type.
+	 *
+	 * @param string $type Content-Type.
+	 * @param string $body Raw body.
+	 * @return SPP_Http_Response
+	 */
+	private static function post_deployment_as( $type, $body ) {
+		list( , $password ) = self::app_password();
+		return ( new SPP_Http() )->request(
 			'POST',
 			self::url( self::NS . '/deployments' ),
 			array(
 				'Authorization' => 'Basic ' . base64_encode( 'admin:' . $password ),
-				'Content-Type'  => 'text/plain',
+				'Content-Type'  => $type,
 			),
-			'{"templateId":1,"nope":[[1]]}'
+			$body
 		);
-		$this->assertStringStartsWith( 'Please check', $this->assertEnvelope( $res, 400, 'spp_invalid_param' )['message'] );
 	}
 
 	/**

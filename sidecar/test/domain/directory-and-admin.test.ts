@@ -61,12 +61,12 @@ describe('user directory, templates and settings administration', () => {
   it('settings: validated, secret write-only, connection test reports the mock', async () => {
     const put = await h.call(admin, 'PUT', '/v1/settings', { baseUrl: 'https://pve.example.com:8006', tokenId: 'spp@pve!portal', tokenSecret: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', node: 'pve-01', defaultUserRamLimitMb: 8192 });
     expect(put.status).toBe(200);
-    expect(put.body).toEqual({ mode: 'mock', baseUrl: 'https://pve.example.com:8006', tokenId: 'spp@pve!portal', tokenSecretSet: true, node: 'pve-01', tlsCaPem: '', tlsFingerprintSha256: '', defaultUserRamLimitMb: 8192, globalRamLimitMb: 0 });
+    expect(put.body).toEqual({ mode: 'mock', baseUrl: 'https://pve.example.com:8006', tokenId: 'spp@pve!portal', tokenSecretSet: true, node: 'pve-01', pool: '', tlsCaPem: '', tlsFingerprintSha256: '', defaultUserRamLimitMb: 8192, globalRamLimitMb: 0 });
     expect(h.portal.settings.tokenSecret()).toBe('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee');
     expect((await h.call(admin, 'PUT', '/v1/settings', { tokenSecret: '' })).body.tokenSecretSet).toBe(true);
     expect((await h.call(admin, 'PUT', '/v1/settings', { baseUrl: 'http://pve.example.com:8006' })).body.data.params.baseUrl).toMatch(/https only/);
     const test = await h.call(admin, 'POST', '/v1/settings/test');
-    expect(test.body).toEqual({ ok: true, mode: 'mock', node: 'pve-01', version: '9.1.3', missingPrivileges: [], missingTemplates: [], error: null });
+    expect(test.body).toEqual({ ok: true, mode: 'mock', node: 'pve-01', version: '9.1.3', missingPrivileges: [], excessPrivileges: [], missingTemplates: [], error: null });
     const audit = await h.call(admin, 'GET', '/v1/audit?action=settings.');
     expect(audit.body.map((r: { action: string }) => r.action)).toEqual(['settings.test', 'settings.update', 'settings.update']);
   });
