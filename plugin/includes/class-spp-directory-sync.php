@@ -322,17 +322,27 @@ final class SPP_Directory_Sync {
 	/**
 	 * The directory's users (see belongs()): every user of the installation, network-wide on multisite.
 	 *
-	 * @return WP_User[]
+	 * @return object[] Rows with ID, user_login, user_email, display_name.
 	 */
 	private function site_users() {
-		$users = get_users(
-			array(
-				'blog_id' => is_multisite() ? 0 : get_current_blog_id(),
-				'orderby' => 'ID',
-				'order'   => 'ASC',
+		$query = array(
+			'fields'  => array( 'ID', 'user_login', 'user_email', 'display_name' ),
+			'orderby' => 'ID',
+			'order'   => 'ASC',
+		);
+		if ( ! is_multisite() ) {
+			// Every user with a role, as belongs() says, in one query and without loading each user.
+			return get_users( $query + array( 'role__in' => array_keys( wp_roles()->roles ) ) );
+		}
+		$users = get_users( $query + array( 'blog_id' => 0 ) );
+		return array_values(
+			array_filter(
+				$users,
+				static function ( $row ) {
+					return self::belongs( new WP_User( (int) $row->ID ) );
+				}
 			)
 		);
-		return array_values( array_filter( $users, array( __CLASS__, 'belongs' ) ) );
 	}
 
 	/**

@@ -101,6 +101,9 @@ final class DirectorySyncTest extends SPP_Integration_Test_Case {
 		$actor = SPP_Signer::current_actor(); // still logged in to WordPress, no longer a member
 		wp_set_current_user( 0 );
 		$this->assertFalse( $actor['member'] );
+		// A full sync does not list her either (it would bring her back otherwise).
+		$this->assertNotInstanceOf( WP_Error::class, ( new SPP_Directory_Sync( new SPP_Sidecar_Client( SPP_Config::load() ) ) )->full_sync() );
+		$this->assertNull( self::listed( $login ), 'listed again by the full sync' );
 		$this->assertSame( 403, self::sidecar_direct( 'GET', '/v1/me', $actor )->status );
 
 		( new WP_User( $id ) )->set_role( 'subscriber' );
