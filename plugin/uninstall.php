@@ -16,6 +16,7 @@ defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
  */
 function spp_uninstall_site() {
 	delete_option( 'spp_directory_sync' );
+	delete_option( 'spp_directory_model' );
 	foreach ( array( 'spp_logged_unreachable', 'spp_logged_signature' ) as $transient ) {
 		delete_transient( $transient );
 	}

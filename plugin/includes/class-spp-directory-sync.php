@@ -30,6 +30,14 @@ final class SPP_Directory_Sync {
 	const ADMIN_ACTION = 'spp_directory_sync';
 	const RETRY_DELAY  = 300;
 
+	/**
+	 * Who the directory holds changed with model 2 (users with a role; a network's users network-wide), and
+	 * an older plugin's syncs may have removed people it should hold: a site that ran another model sends a
+	 * full sync at once, not at the next daily one.
+	 */
+	const MODEL        = 2;
+	const MODEL_OPTION = 'spp_directory_model';
+
 	/** Longest values the sidecar's directory accepts (sidecar/src/validation/schemas.ts). */
 	const MAX_LOGIN = 60;
 	const MAX_EMAIL = 100;
@@ -236,6 +244,21 @@ final class SPP_Directory_Sync {
 	public static function schedule_daily() {
 		if ( ! wp_next_scheduled( self::CRON_DAILY ) ) {
 			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', self::CRON_DAILY );
+		}
+	}
+
+	/**
+	 * A full sync now (as a wp-cron event) when this site last synced with another directory model (on init).
+	 *
+	 * @return void
+	 */
+	public static function resync_after_model_change() {
+		if ( (int) get_option( self::MODEL_OPTION, 0 ) === self::MODEL ) {
+			return;
+		}
+		update_option( self::MODEL_OPTION, self::MODEL, true ); // Autoloaded: read on every request.
+		if ( ! wp_next_scheduled( self::CRON_RETRY ) ) {
+			wp_schedule_single_event( time(), self::CRON_RETRY );
 		}
 	}
 

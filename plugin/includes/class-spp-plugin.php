@@ -60,6 +60,7 @@ final class SPP_Plugin {
 		add_action( 'init', array( __CLASS__, 'register_jsx_runtime_shim' ), 1 );
 		add_action( 'init', array( $this, 'load_textdomain' ) );
 		add_action( 'init', array( SPP_Directory_Sync::class, 'schedule_daily' ) );
+		add_action( 'init', array( SPP_Directory_Sync::class, 'resync_after_model_change' ) );
 		add_action( 'http_api_curl', array( SPP_Sidecar_Client::class, 'curl_connect_timeout' ), 10, 2 );
 		add_action(
 			'rest_api_init',

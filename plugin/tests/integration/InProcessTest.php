@@ -198,6 +198,24 @@ final class InProcessTest extends SPP_Integration_Test_Case {
 	}
 
 	/**
+	 * A site that synced with an older directory model sends a full sync at once (a wp-cron event due
+	 * now), once.
+	 */
+	public function test_full_sync_after_a_directory_model_change(): void {
+		wp_clear_scheduled_hook( SPP_Directory_Sync::CRON_RETRY );
+		update_option( SPP_Directory_Sync::MODEL_OPTION, 1 );
+		SPP_Directory_Sync::resync_after_model_change();
+		$due = wp_next_scheduled( SPP_Directory_Sync::CRON_RETRY );
+		$this->assertNotFalse( $due );
+		$this->assertLessThanOrEqual( time(), $due );
+		$this->assertSame( SPP_Directory_Sync::MODEL, (int) get_option( SPP_Directory_Sync::MODEL_OPTION ) );
+
+		wp_clear_scheduled_hook( SPP_Directory_Sync::CRON_RETRY );
+		SPP_Directory_Sync::resync_after_model_change();
+		$this->assertFalse( wp_next_scheduled( SPP_Directory_Sync::CRON_RETRY ), 'a second sync for the same model' );
+	}
+
+	/**
 	 * Activation with the sidecar down still succeeds and schedules the retry.
 	 */
 	public function test_activation_with_the_sidecar_down(): void {
