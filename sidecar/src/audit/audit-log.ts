@@ -124,7 +124,9 @@ export class AuditLog {
    */
   refusal(entry: AuditEntry): void {
     const now = this.now();
-    const key = JSON.stringify([entry.actor?.id ?? null, entry.actor ? null : entry.ip ?? null, entry.action, entry.status ?? null, entry.details?.code ?? entry.details?.reason ?? null]);
+    // An unsigned request's reason can carry what the caller sent (a key id, the clock skew), so its
+    // refusals are one kind per peer; a signed actor's are told apart by their error code.
+    const key = JSON.stringify(entry.actor ? [entry.actor.id, entry.action, entry.status ?? null, entry.details?.code ?? null] : [null, entry.ip ?? null, entry.action, entry.status ?? null]);
     const held = this.repeats.get(key);
     if (held && now - held.since < REFUSAL_WINDOW_MS) {
       held.count++;

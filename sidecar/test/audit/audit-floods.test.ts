@@ -54,6 +54,17 @@ describe('floods: one row and a count per kind and window', () => {
     expect(verifyAuditChain(h.portal.db)).toMatchObject({ ok: true });
   });
 
+  test("unsigned requests from one peer are one kind, whatever their reason says (a skew that changes each time)", async () => {
+    for (let i = 0; i < 50; i++) {
+      const headers = signedHeaders(subscriber, 'GET', '/v1/me', Buffer.alloc(0), Math.floor(h.now / 1000) + 1_000 + i);
+      expect((await h.raw('GET', '/v1/me', headers, Buffer.alloc(0))).status).toBe(401);
+    }
+    h.flushRefusals();
+    const rejects = h.auditRows().filter((r) => r.action === 'auth.reject');
+    expect(rejects).toHaveLength(2);
+    expect(Harness.refusalsIn(rejects)).toBe(50);
+  });
+
   test('distinct kinds are counted apart, and a walk over ids names what was tried', async () => {
     for (let i = 0; i < 30; i++) await h.call(subscriber, 'GET', `/v1/deployments/${100 + i}`);
     await h.call(subscriber, 'GET', '/v1/templates');
