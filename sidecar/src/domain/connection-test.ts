@@ -16,13 +16,12 @@ export async function testConnection(portal: Portal, caller: Caller): Promise<Co
   try {
     const px = portal.proxmox();
     report.version = (await px.version()).version;
-    const templateVmids = portal.templates.list(true).map((t) => t.proxmoxVmid);
-    const privileges = await px.privilegeReport({ pool: settings.pool, templateVmids });
+    const approved = portal.templates.list(true);
+    const privileges = await px.privilegeReport({ pool: settings.pool, templateVmids: approved.map((t) => t.proxmoxVmid) });
     report.missingPrivileges = privileges.missing;
     report.excessPrivileges = privileges.excess;
     const onNode = new Set((await px.listTemplates()).map((t) => t.vmid));
-    report.missingTemplates = portal.templates
-      .list(true)
+    report.missingTemplates = approved
       .filter((t) => !onNode.has(t.proxmoxVmid))
       .map((t) => ({ id: t.id, name: t.name, proxmoxVmid: t.proxmoxVmid }));
     report.ok = report.missingPrivileges.length === 0 && report.missingTemplates.length === 0;

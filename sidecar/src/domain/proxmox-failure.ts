@@ -57,7 +57,12 @@ export function lastErrorOf(err: ProxmoxError): { lastError: string; lastErrorDe
  */
 export function proxmoxFailure(err: unknown, doing: string): ApiError {
   if (!(err instanceof ProxmoxError)) throw err;
-  const e = new ApiError('spp_proxmox_error', `Proxmox could not ${doing}. ${whatToDo(err.kind)}`, { proxmox: err.kind });
-  e.detail = `Proxmox could not ${doing}: ${describeProxmoxError(err)}`;
+  return failureSaying(`Proxmox could not ${doing}`, err);
+}
+
+/** The 502 for `err` after a sentence of what did not happen: what to do for everyone, the detail for admins. */
+export function failureSaying(what: string, err: ProxmoxError): ApiError {
+  const e = new ApiError('spp_proxmox_error', `${what}. ${whatToDo(err.kind)}`, { proxmox: err.kind });
+  e.detail = `${what}: ${describeProxmoxError(err)}`;
   return e;
 }

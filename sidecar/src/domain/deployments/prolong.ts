@@ -15,7 +15,7 @@ import { checkTtl, prolongedExpiry, TtlChoice } from './ttl';
 import { iso } from '../clock';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 import type { ProxmoxError } from '../../proxmox/client';
-import { describeProxmoxError, whatToDo } from '../proxmox-failure';
+import { failureSaying } from '../proxmox-failure';
 
 /** A VM started again behind the portal's back while it waited could send it round once more; twice is plenty. */
 const STOP_ROUNDS = 2;
@@ -74,9 +74,7 @@ function prolongOnce(portal: Portal, caller: Caller, id: number, choice: TtlChoi
 
 /** The expired VM could not be stopped: nothing changed, the refusal is audited, the owner is told why. */
 function refusedUnstopped(portal: Portal, caller: Caller, d: DeploymentRecord, error: ProxmoxError): ApiError {
-  const cannot = `'${d.name}' expired and its VM could not be stopped, so it cannot come back yet`;
-  const e = new ApiError('spp_proxmox_error', `${cannot}. ${whatToDo(error.kind)}`, { proxmox: error.kind });
-  e.detail = `${cannot}: ${describeProxmoxError(error)}`;
+  const e = failureSaying(`'${d.name}' expired and its VM could not be stopped, so it cannot come back yet`, error);
   portal.audit.record({ actor: caller.actor, action: 'deployment.prolong', target: { type: 'deployment', id: d.id }, deploymentId: d.id, result: 'failed', status: e.status, details: { error: e.detail } });
   e.audited = true;
   return e;
