@@ -24,6 +24,7 @@ const settings: Settings = {
 	tlsFingerprintSha256: '',
 	defaultUserRamLimitMb: 16384,
 	globalRamLimitMb: 0,
+	auditRetentionDays: 0,
 };
 
 function setup( rights: string[], bootstrap = false ) {
@@ -106,6 +107,32 @@ describe( 'Proxmox settings', () => {
 		const form = { mode: settings.mode, baseUrl: 'https://pve:8006', tokenId: settings.tokenId, node: settings.node, pool: '', tlsCaPem: '', tlsFingerprintSha256: '' };
 		expect( settingsChange( settings, form, '' ) ).toEqual( { baseUrl: 'https://pve:8006' } );
 		expect( settingsChange( settings, form, 'abcd-1234' ) ).toEqual( { baseUrl: 'https://pve:8006', tokenSecret: 'abcd-1234' } );
+	} );
+} );
+
+describe( 'audit retention', () => {
+	it( 'saves on its own, keeps the connection form as typed, and shows the sidecar\'s range when refused', async () => {
+		setup( [ 'settings.manage' ] );
+		const range = 'Must be 0 (keep every row) or 30 to 3650 days.';
+		mockApi.on( 'PUT /settings', ( call ) => {
+			const days = ( call.data as { auditRetentionDays: number } ).auditRetentionDays;
+			return days < 30 ? { error: { code: 'spp_invalid_param', message: "Please check the field 'auditRetentionDays'.", data: { status: 400, params: { auditRetentionDays: range } } } } : { body: { ...settings, auditRetentionDays: days } };
+		} );
+		render( <AdminApp /> );
+		fireEvent.change( await screen.findByLabelText( 'Node' ), { target: { value: 'pve-typed' } } );
+		const days = screen.getByLabelText( 'Keep audit rows in the database for (days)' ) as HTMLInputElement;
+		expect( days.value ).toBe( '0' );
+		const save = screen.getByRole( 'button', { name: 'Save retention' } );
+		expect( ( save as HTMLButtonElement ).disabled ).toBe( true ); // nothing changed yet
+		fireEvent.change( days, { target: { value: '7' } } );
+		fireEvent.click( save );
+		await waitFor( () => expect( screen.getByText( range ) ).toBeTruthy() );
+		fireEvent.change( days, { target: { value: '90' } } );
+		fireEvent.click( save );
+		await waitFor( () => expect( noticeTexts() ).toContain( 'Audit retention saved.' ) );
+		expect( mockApi.calls.filter( ( c ) => c.method === 'PUT' ).map( ( c ) => c.data ) ).toEqual( [ { auditRetentionDays: 7 }, { auditRetentionDays: 90 } ] );
+		expect( ( screen.getByLabelText( 'Node' ) as HTMLInputElement ).value ).toBe( 'pve-typed' );
+		expect( ( save as HTMLButtonElement ).disabled ).toBe( true ); // 90 is what is stored now
 	} );
 } );
 

@@ -21,9 +21,18 @@ async function main(): Promise<void> {
   const { services } = sidecar;
   await recover(services.portal, services.background, services.provisioner, services.ips);
 
+  let archiveRefusal: string | null = null;
   const sweep = setInterval(() => {
     services.expiry.sweep().catch((err: unknown) => log.error('expiry sweep failed', { error: String(err) }));
     services.portal.audit.flushRepeats();
+    try {
+      const archived = services.auditRetention.archiveDue();
+      if ('refused' in archived && archived.refused !== archiveRefusal) log.error('audit retention stopped: the rows due are not an intact chain; run npm run audit:verify', { reason: archived.refused });
+      archiveRefusal = 'refused' in archived ? archived.refused : null;
+      if (archived.archived > 0) log.info('audit rows archived', { ...archived });
+    } catch (err) {
+      log.error('audit retention failed', { error: String(err) });
+    }
   }, config.sweepIntervalMs);
   const reconcile = (): Promise<void> =>
     services.background.run('reconcile', async () => {

@@ -1,6 +1,7 @@
 /** Wires the repositories, domain services and background workers around one database. */
 import type { Db } from './db/open';
 import { AuditLog } from './audit/audit-log';
+import { AuditRetention } from './audit/audit-retention';
 import { UsersRepo } from './repositories/users-repo';
 import { TemplatesRepo } from './repositories/templates-repo';
 import { DeploymentsRepo } from './repositories/deployments-repo';
@@ -32,6 +33,7 @@ export interface Services {
   rateLimiter: RateLimiter;
   proxmox: ProxmoxConnection;
   reconciler: Reconciler;
+  auditRetention: AuditRetention;
 }
 
 export interface ServiceOptions {
@@ -39,6 +41,10 @@ export interface ServiceOptions {
   clock: Clock;
   log: Logger;
   secretBox: SecretBox;
+  /** Signs the checkpoints of archived audit rows. */
+  auditKey: Buffer;
+  /** Where retention writes archived audit rows. */
+  auditArchiveDir: string;
   /** The mock Proxmox, used while settings say mode 'mock'. */
   mockProxmox: ProxmoxClient;
   /** Shorter polls, timeouts and retries of the HTTP client, for tests. */
@@ -81,5 +87,6 @@ export function createServices(o: ServiceOptions): Services {
     rateLimiter: new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...o.rateLimits }, o.clock),
     proxmox,
     reconciler: new Reconciler(portal),
+    auditRetention: new AuditRetention(o.db, audit, o.auditKey, o.auditArchiveDir, o.clock, () => settings.view().auditRetentionDays),
   };
 }

@@ -5,6 +5,9 @@ import type { HostAllowList } from './proxmox/host-allow-list';
 import { openDatabase } from './db/open';
 import { ReplayGuard } from './auth/replay-guard';
 import { SecretBox } from './domain/secret-box';
+import { readKeyFile } from './domain/key-file';
+import { AUDIT_KEY_FILE } from './audit/audit-checkpoint';
+import { AUDIT_ARCHIVE_DIR } from './audit/audit-retention';
 import { createServices, Services } from './services';
 import { createApp } from './app';
 import { MockProxmox, MockProxmoxOptions } from './proxmox/mock/mock-proxmox';
@@ -45,6 +48,8 @@ export function openSidecar(o: SidecarOptions): Sidecar {
     clock: o.clock ?? systemClock,
     log: o.log,
     secretBox: SecretBox.fromKeyFile(join(o.dataDir, 'settings.key')),
+    auditKey: readKeyFile(join(o.dataDir, AUDIT_KEY_FILE), true),
+    auditArchiveDir: join(o.dataDir, AUDIT_ARCHIVE_DIR),
     mockProxmox: mock,
     timings: o.timings,
     rateLimits: o.rateLimits,

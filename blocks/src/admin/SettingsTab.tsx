@@ -10,6 +10,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { SuccessNotice } from '../components/SuccessNotice';
 import { useAsync } from '../hooks/use-async';
 import { ConnectionResult } from './ConnectionResult';
+import { AuditRetentionPanel } from './AuditRetentionPanel';
 
 type Form = Pick< Settings, 'mode' | 'baseUrl' | 'tokenId' | 'node' | 'pool' | 'tlsCaPem' | 'tlsFingerprintSha256' >;
 
@@ -97,103 +98,106 @@ export function SettingsTab() {
 	const help = ( field: string, text: string ) => fieldError( error, field ) ?? text;
 
 	return (
-		<form className="spp-form spp-settings" onSubmit={ save }>
-			<ErrorNotice error={ error } onDismiss={ () => setError( null ) } />
-			<SuccessNotice message={ saved } onDismiss={ () => setSaved( null ) } />
-			<SelectControl
-				label={ __( 'Mode', 'support-provisioning-portal' ) }
-				value={ form.mode }
-				options={ [
-					{ value: 'mock', label: __( 'Mock (simulated Proxmox, for trying the portal out)', 'support-provisioning-portal' ) },
-					{ value: 'http', label: __( 'HTTP (a real Proxmox VE cluster)', 'support-provisioning-portal' ) },
-				] }
-				onChange={ ( v: string ) => set( 'mode' )( v as ProxmoxMode ) }
-				help={ fieldError( error, 'mode' ) }
-				__next40pxDefaultSize
-				__nextHasNoMarginBottom
-			/>
-			<TextControl
-				label={ __( 'Base URL', 'support-provisioning-portal' ) }
-				type="url"
-				value={ form.baseUrl }
-				placeholder="https://pve.example.com:8006"
-				onChange={ set( 'baseUrl' ) }
-				help={ help( 'baseUrl', __( 'https only, e.g. https://pve.example.com:8006', 'support-provisioning-portal' ) ) }
-				__next40pxDefaultSize
-				__nextHasNoMarginBottom
-			/>
-			<TextControl
-				label={ __( 'API token ID', 'support-provisioning-portal' ) }
-				value={ form.tokenId }
-				placeholder="spp@pve!portal"
-				onChange={ set( 'tokenId' ) }
-				help={ help( 'tokenId', __( 'user@realm!tokenname', 'support-provisioning-portal' ) ) }
-				autoComplete="off"
-				__next40pxDefaultSize
-				__nextHasNoMarginBottom
-			/>
-			<TextControl
-				label={ __( 'API token secret', 'support-provisioning-portal' ) }
-				type="password"
-				value={ secret }
-				placeholder={
-					settings.data.tokenSecretSet
-						? __( 'stored — leave empty to keep', 'support-provisioning-portal' )
-						: __( 'not set', 'support-provisioning-portal' )
-				}
-				onChange={ ( v: string ) => setSecret( v ) }
-				help={ help( 'tokenSecret', __( 'Write-only: it is never shown again after saving. It is only sent where it was entered for, so enter it again whenever the base URL, token id or TLS trust change.', 'support-provisioning-portal' ) ) }
-				autoComplete="new-password"
-				__next40pxDefaultSize
-				__nextHasNoMarginBottom
-			/>
-			<TextControl
-				label={ __( 'Node', 'support-provisioning-portal' ) }
-				value={ form.node }
-				onChange={ set( 'node' ) }
-				help={ help( 'node', __( 'The Proxmox node the templates live on and clones are created on.', 'support-provisioning-portal' ) ) }
-				__next40pxDefaultSize
-				__nextHasNoMarginBottom
-			/>
-			<TextControl
-				label={ __( 'Resource pool', 'support-provisioning-portal' ) }
-				value={ form.pool }
-				onChange={ set( 'pool' ) }
-				help={ help( 'pool', __( 'New VMs go into this Proxmox pool, so the API token needs its VM rights on the pool only. Leave empty for none.', 'support-provisioning-portal' ) ) }
-				__next40pxDefaultSize
-				__nextHasNoMarginBottom
-			/>
-			<TextareaControl
-				label={ __( 'TLS CA certificate (PEM)', 'support-provisioning-portal' ) }
-				value={ form.tlsCaPem }
-				rows={ 5 }
-				onChange={ set( 'tlsCaPem' ) }
-				help={ help( 'tlsCaPem', __( "The cluster's CA (/etc/pve/pve-root-ca.pem) to trust; may be empty.", 'support-provisioning-portal' ) ) }
-				className="spp-code"
-				__nextHasNoMarginBottom
-			/>
-			<TextControl
-				label={ __( 'TLS certificate fingerprint (SHA-256)', 'support-provisioning-portal' ) }
-				value={ form.tlsFingerprintSha256 }
-				placeholder="AB:CD:…"
-				onChange={ set( 'tlsFingerprintSha256' ) }
-				help={ help( 'tlsFingerprintSha256', __( "Pins the server's certificate instead of a CA; may be empty.", 'support-provisioning-portal' ) ) }
-				__next40pxDefaultSize
-				__nextHasNoMarginBottom
-			/>
-			<div className="spp-actions">
-				<Button variant="primary" type="submit" isBusy={ busy === 'save' } disabled={ busy !== null || ! dirty }>
-					{ __( 'Save settings', 'support-provisioning-portal' ) }
-				</Button>
-				<Button variant="secondary" onClick={ test } isBusy={ busy === 'test' } disabled={ busy !== null }>
-					{ __( 'Test connection', 'support-provisioning-portal' ) }
-				</Button>
-				{ dirty && (
-					<span className="spp-muted">{ __( 'The test uses the saved settings: save your changes first.', 'support-provisioning-portal' ) }</span>
-				) }
-			</div>
-			{ busy === 'test' && <Busy label={ __( 'Reaching Proxmox…', 'support-provisioning-portal' ) } /> }
-			{ report && <ConnectionResult report={ report } /> }
-		</form>
+		<>
+			<form className="spp-form spp-settings" onSubmit={ save }>
+				<ErrorNotice error={ error } onDismiss={ () => setError( null ) } />
+				<SuccessNotice message={ saved } onDismiss={ () => setSaved( null ) } />
+				<SelectControl
+					label={ __( 'Mode', 'support-provisioning-portal' ) }
+					value={ form.mode }
+					options={ [
+						{ value: 'mock', label: __( 'Mock (simulated Proxmox, for trying the portal out)', 'support-provisioning-portal' ) },
+						{ value: 'http', label: __( 'HTTP (a real Proxmox VE cluster)', 'support-provisioning-portal' ) },
+					] }
+					onChange={ ( v: string ) => set( 'mode' )( v as ProxmoxMode ) }
+					help={ fieldError( error, 'mode' ) }
+					__next40pxDefaultSize
+					__nextHasNoMarginBottom
+				/>
+				<TextControl
+					label={ __( 'Base URL', 'support-provisioning-portal' ) }
+					type="url"
+					value={ form.baseUrl }
+					placeholder="https://pve.example.com:8006"
+					onChange={ set( 'baseUrl' ) }
+					help={ help( 'baseUrl', __( 'https only, e.g. https://pve.example.com:8006', 'support-provisioning-portal' ) ) }
+					__next40pxDefaultSize
+					__nextHasNoMarginBottom
+				/>
+				<TextControl
+					label={ __( 'API token ID', 'support-provisioning-portal' ) }
+					value={ form.tokenId }
+					placeholder="spp@pve!portal"
+					onChange={ set( 'tokenId' ) }
+					help={ help( 'tokenId', __( 'user@realm!tokenname', 'support-provisioning-portal' ) ) }
+					autoComplete="off"
+					__next40pxDefaultSize
+					__nextHasNoMarginBottom
+				/>
+				<TextControl
+					label={ __( 'API token secret', 'support-provisioning-portal' ) }
+					type="password"
+					value={ secret }
+					placeholder={
+						settings.data.tokenSecretSet
+							? __( 'stored — leave empty to keep', 'support-provisioning-portal' )
+							: __( 'not set', 'support-provisioning-portal' )
+					}
+					onChange={ ( v: string ) => setSecret( v ) }
+					help={ help( 'tokenSecret', __( 'Write-only: it is never shown again after saving. It is only sent where it was entered for, so enter it again whenever the base URL, token id or TLS trust change.', 'support-provisioning-portal' ) ) }
+					autoComplete="new-password"
+					__next40pxDefaultSize
+					__nextHasNoMarginBottom
+				/>
+				<TextControl
+					label={ __( 'Node', 'support-provisioning-portal' ) }
+					value={ form.node }
+					onChange={ set( 'node' ) }
+					help={ help( 'node', __( 'The Proxmox node the templates live on and clones are created on.', 'support-provisioning-portal' ) ) }
+					__next40pxDefaultSize
+					__nextHasNoMarginBottom
+				/>
+				<TextControl
+					label={ __( 'Resource pool', 'support-provisioning-portal' ) }
+					value={ form.pool }
+					onChange={ set( 'pool' ) }
+					help={ help( 'pool', __( 'New VMs go into this Proxmox pool, so the API token needs its VM rights on the pool only. Leave empty for none.', 'support-provisioning-portal' ) ) }
+					__next40pxDefaultSize
+					__nextHasNoMarginBottom
+				/>
+				<TextareaControl
+					label={ __( 'TLS CA certificate (PEM)', 'support-provisioning-portal' ) }
+					value={ form.tlsCaPem }
+					rows={ 5 }
+					onChange={ set( 'tlsCaPem' ) }
+					help={ help( 'tlsCaPem', __( "The cluster's CA (/etc/pve/pve-root-ca.pem) to trust; may be empty.", 'support-provisioning-portal' ) ) }
+					className="spp-code"
+					__nextHasNoMarginBottom
+				/>
+				<TextControl
+					label={ __( 'TLS certificate fingerprint (SHA-256)', 'support-provisioning-portal' ) }
+					value={ form.tlsFingerprintSha256 }
+					placeholder="AB:CD:…"
+					onChange={ set( 'tlsFingerprintSha256' ) }
+					help={ help( 'tlsFingerprintSha256', __( "Pins the server's certificate instead of a CA; may be empty.", 'support-provisioning-portal' ) ) }
+					__next40pxDefaultSize
+					__nextHasNoMarginBottom
+				/>
+				<div className="spp-actions">
+					<Button variant="primary" type="submit" isBusy={ busy === 'save' } disabled={ busy !== null || ! dirty }>
+						{ __( 'Save settings', 'support-provisioning-portal' ) }
+					</Button>
+					<Button variant="secondary" onClick={ test } isBusy={ busy === 'test' } disabled={ busy !== null }>
+						{ __( 'Test connection', 'support-provisioning-portal' ) }
+					</Button>
+					{ dirty && (
+						<span className="spp-muted">{ __( 'The test uses the saved settings: save your changes first.', 'support-provisioning-portal' ) }</span>
+					) }
+				</div>
+				{ busy === 'test' && <Busy label={ __( 'Reaching Proxmox…', 'support-provisioning-portal' ) } /> }
+				{ report && <ConnectionResult report={ report } /> }
+			</form>
+			<AuditRetentionPanel settings={ settings.data } />
+		</>
 	);
 }

@@ -90,6 +90,8 @@ export interface SettingsView {
   tlsFingerprintSha256: string;
   defaultUserRamLimitMb: number;
   globalRamLimitMb: number;
+  /** Audit rows older than this many days move to signed archive files in the data folder; 0 keeps every row. */
+  auditRetentionDays: number;
 }
 
 export type SettingsUpdate = Partial<Omit<SettingsView, 'tokenSecretSet'> & { tokenSecret: string }>;

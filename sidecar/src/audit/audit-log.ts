@@ -80,7 +80,10 @@ export class AuditLog {
     private readonly db: Db,
     private readonly now: () => number,
   ) {
-    this.lastHash = db.prepare<[], { hash: string }>('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1');
+    // Where the chain goes on: the last row, or when retention archived every row, the last checkpoint.
+    this.lastHash = db.prepare<[], { hash: string | null }>(
+      'SELECT COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), (SELECT through_hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1)) AS hash',
+    );
     this.insert = db.prepare(
       `INSERT INTO audit_log (at, actor_id, actor_login, action, target_type, target_id, deployment_id, result, status, details, ip, user_agent, prev_hash, hash)
        VALUES (@at, @actor_id, @actor_login, @action, @target_type, @target_id, @deployment_id, @result, @status, @details, @ip, @user_agent, @prev_hash, @hash)`,

@@ -172,6 +172,36 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
       CREATE INDEX user_rights_bootstrap ON user_rights(granted_in_bootstrap_by) WHERE granted_in_bootstrap_by IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- Audit retention: rows older than the chosen retention move to an archive file in the data folder;
+      -- a checkpoint, signed with the data folder's audit key, records where the chain continues (the last
+      -- archived row's hash) and the file's SHA-256, so the chain left in the database stays verifiable.
+      CREATE TABLE audit_checkpoints (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        from_id INTEGER NOT NULL,
+        from_prev_hash TEXT NOT NULL,
+        through_id INTEGER NOT NULL,
+        through_hash TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        first_at TEXT NOT NULL,
+        last_at TEXT NOT NULL,
+        archive_file TEXT NOT NULL,
+        archive_sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        signature TEXT NOT NULL
+      );
+      CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+      CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+      -- Only rows a checkpoint covers may leave the log (audit:verify checks the checkpoint's signature).
+      DROP TRIGGER audit_log_no_delete;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        WHEN NOT EXISTS (SELECT 1 FROM audit_checkpoints WHERE through_id >= OLD.id) BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only: only rows an audit checkpoint archived may be removed');
+      END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

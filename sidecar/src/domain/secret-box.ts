@@ -5,7 +5,7 @@
  * Proxmox host cannot be opened for another.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { readKeyFile } from './key-file';
 
 export class SecretBox {
   constructor(private readonly key: Buffer) {
@@ -14,13 +14,7 @@ export class SecretBox {
 
   /** Loads the key file, creating it (mode 0600) on first start. */
   static fromKeyFile(file: string): SecretBox {
-    if (!existsSync(file)) {
-      writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-    }
-    chmodSync(file, 0o600);
-    const hex = readFileSync(file, 'utf8').trim();
-    if (!/^[0-9a-f]{64}$/i.test(hex)) throw new Error(`${file} must hold 64 hex characters`);
-    return new SecretBox(Buffer.from(hex, 'hex'));
+    return new SecretBox(readKeyFile(file, true));
   }
 
   /** `v1` without a context (as first written), `v2` bound to `context`. */

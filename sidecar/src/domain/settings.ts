@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { SecretBox } from './secret-box';
 import { invalidParams } from '../http/api-error';
 import type { HostAllowList } from '../proxmox/host-allow-list';
+import { AUDIT_RETENTION_DAYS } from '../audit/audit-retention';
 
 import type { ProxmoxMode, SettingsUpdate, SettingsView } from '../api/wire';
 
@@ -29,6 +30,7 @@ export const DEFAULT_SETTINGS: Omit<SettingsView, 'tokenSecretSet'> = {
   tlsFingerprintSha256: '',
   defaultUserRamLimitMb: 16384,
   globalRamLimitMb: 0,
+  auditRetentionDays: AUDIT_RETENTION_DAYS.keepAll,
 };
 
 const SECRET_KEY = 'tokenSecretSealed';

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { RIGHTS } from '../domain/rights';
 import { STATUSES, isStatus } from '../domain/statuses';
 import { MAX_TTL_HOURS_WITHOUT_LIMIT } from '../domain/deployments/ttl';
+import { AUDIT_RETENTION_DAYS } from '../audit/audit-retention';
 
 const rightSlugs = RIGHTS.map((r) => r.slug) as unknown as [string, ...string[]];
 
@@ -141,6 +142,13 @@ export const settingsBody = z
     tlsFingerprintSha256: z.string().refine((s) => s === '' || /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(s), 'Must be 32 hex pairs separated by colons (AB:CD:…).'),
     defaultUserRamLimitMb: mb,
     globalRamLimitMb: mb,
+    auditRetentionDays: z
+      .number({ invalid_type_error: 'Must be a whole number of days.' })
+      .int('Must be a whole number of days.')
+      .refine(
+        (d) => d === AUDIT_RETENTION_DAYS.keepAll || (d >= AUDIT_RETENTION_DAYS.min && d <= AUDIT_RETENTION_DAYS.max),
+        `Must be 0 (keep every row) or ${AUDIT_RETENTION_DAYS.min} to ${AUDIT_RETENTION_DAYS.max} days.`,
+      ),
   })
   .partial()
   .strict();

@@ -61,7 +61,7 @@ describe('user directory, templates and settings administration', () => {
   it('settings: validated, secret write-only, connection test reports the mock', async () => {
     const put = await h.call(admin, 'PUT', '/v1/settings', { baseUrl: 'https://pve.example.com:8006', tokenId: 'spp@pve!portal', tokenSecret: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', node: 'pve-01', defaultUserRamLimitMb: 8192 });
     expect(put.status).toBe(200);
-    expect(put.body).toEqual({ mode: 'mock', baseUrl: 'https://pve.example.com:8006', tokenId: 'spp@pve!portal', tokenSecretSet: true, node: 'pve-01', pool: '', tlsCaPem: '', tlsFingerprintSha256: '', defaultUserRamLimitMb: 8192, globalRamLimitMb: 0 });
+    expect(put.body).toEqual({ mode: 'mock', baseUrl: 'https://pve.example.com:8006', tokenId: 'spp@pve!portal', tokenSecretSet: true, node: 'pve-01', pool: '', tlsCaPem: '', tlsFingerprintSha256: '', defaultUserRamLimitMb: 8192, globalRamLimitMb: 0, auditRetentionDays: 0 });
     expect(h.portal.settings.tokenSecret()).toBe('aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee');
     expect((await h.call(admin, 'PUT', '/v1/settings', { tokenSecret: '' })).body.tokenSecretSet).toBe(true);
     expect((await h.call(admin, 'PUT', '/v1/settings', { baseUrl: 'http://pve.example.com:8006' })).body.data.params.baseUrl).toMatch(/https only/);

@@ -244,6 +244,7 @@ const SETTINGS_BASE = {
   tlsFingerprintSha256: '',
   defaultUserRamLimitMb: 8192,
   globalRamLimitMb: 65_536,
+  auditRetentionDays: 90,
 };
 
 const mbBad: readonly Bad[] = [
@@ -282,6 +283,7 @@ const SETTINGS: BodyRoute = {
     ],
     defaultUserRamLimitMb: mbBad,
     globalRamLimitMb: mbBad,
+    auditRetentionDays: [['0 < days < 30', 29], ['past ten years', 3651], ['fractional', 30.5], ['a numeric string', '90'], ['null', null]],
   },
   extra: [['the read-only tokenSecretSet', { ...SETTINGS_BASE, tokenSecretSet: true }, ['tokenSecretSet']]],
 };

@@ -82,7 +82,7 @@ describe('with an allow-list', () => {
   });
 
   test('no client is made for a host the list does not name, whatever the settings say', () => {
-    const view = { mode: 'http', baseUrl: other.url, tokenId: other.token.id, tokenSecretSet: true, node: other.node, tlsCaPem: other.caPem, tlsFingerprintSha256: '', defaultUserRamLimitMb: 0, globalRamLimitMb: 0 };
+    const view = { mode: 'http', baseUrl: other.url, tokenId: other.token.id, tokenSecretSet: true, node: other.node, tlsCaPem: other.caPem, tlsFingerprintSha256: '', defaultUserRamLimitMb: 0, globalRamLimitMb: 0, auditRetentionDays: 0 };
     const settings = { view: () => view, generation: () => 1, tokenSecret: () => other.token.secret } as unknown as SettingsService;
     const connection = new ProxmoxConnection(settings, h.sidecar.mock, {}, list);
     expect(() => connection.client()).toThrow(/does not allow/);
