@@ -4,11 +4,16 @@
  * checkpoint (forging one, editing an archive, deleting rows without one) is caught.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Harness, TestUser } from '../support/harness';
 import { ALL_RIGHTS } from '../../src/domain/rights';
-import { writeTx } from '../../src/db/open';
+import { openDatabase, writeTx } from '../../src/db/open';
+import { AuditLog } from '../../src/audit/audit-log';
+import { SidecarProcess } from '../support/sidecar-process';
+import { eventually } from '../support/eventually';
 import { checkpointsOf, verifyAuditArchives, verifyAuditChain } from '../../src/audit/audit-verify';
 import { AUDIT_ARCHIVE_BATCH, AUDIT_ARCHIVE_DIR, AUDIT_RETENTION_DAYS } from '../../src/audit/audit-retention';
 import { AUDIT_KEY_FILE, signCheckpoint } from '../../src/audit/audit-checkpoint';
@@ -219,5 +224,49 @@ describe('what the checkpoint stops', () => {
     const file = join(archiveDir(), checkpointsOf(h.portal.db)[0]!.archive_file);
     writeFileSync(file, readFileSync(file, 'utf8').replace('deployment.start', 'deployment.stopp'));
     expect(run()).toMatchObject({ code: 1, out: expect.stringMatching(/^audit archive TAMPERED: audit-archive\/audit-0+1-0+7\.jsonl: its SHA-256/) });
+  });
+});
+
+describe('the running sidecar', () => {
+  test('archives on its sweep timer, and the chain goes on across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spp-retention-'));
+    // Forty days of history, written before the sidecar ever ran here.
+    const seed = openDatabase(join(dir, 'portal.sqlite'));
+    const past = new AuditLog(seed, () => Date.now() - 40 * DAY);
+    writeTx(seed, () => {
+      for (let i = 0; i < 25; i++) past.append({ actor: null, action: 'deployment.start', result: 'ok', details: { i } });
+    });
+    seed.close();
+    const proc = await SidecarProcess.start(dir, { SPP_EXPIRY_SWEEP_SECONDS: '1', SPP_RECONCILE_SECONDS: '3600' });
+    try {
+      const ADMIN = { id: 1, login: 'admin', email: 'admin@example.com', name: 'Admin', caps: ['manage_options'] };
+      expect((await proc.call(ADMIN, 'PUT', '/v1/settings', { auditRetentionDays: 30 })).status).toBe(200);
+      const read = () => new Database(join(dir, 'portal.sqlite'), { readonly: true });
+      const checkpoint = await eventually('the sweep to archive', () => {
+        const db = read();
+        try {
+          return checkpointsOf(db)[0];
+        } finally {
+          db.close();
+        }
+      });
+      expect(checkpoint).toMatchObject({ from_id: 1, through_id: 25, rows: 25 });
+      expect(proc.log()).toContain('audit rows archived');
+
+      await proc.stop();
+      await proc.restart();
+      expect((await proc.call(ADMIN, 'PUT', '/v1/settings', { auditRetentionDays: 365 })).status).toBe(200);
+      const db = read();
+      try {
+        const auditKey = readKeyFile(join(dir, AUDIT_KEY_FILE), false);
+        expect(verifyAuditChain(db, auditKey)).toEqual({ ok: true, rows: 3, archived: 25 }); // settings, audit.archive, settings
+        expect(await verifyAuditArchives(checkpointsOf(db), join(dir, AUDIT_ARCHIVE_DIR))).toMatchObject({ verified: [checkpoint!.archive_file], bad: null });
+      } finally {
+        db.close();
+      }
+    } finally {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
