@@ -421,10 +421,20 @@ final class SPP_Rest_Controller {
 		$path   = '/v1' . self::fill_route( $route, $request->get_url_params() );
 		$query  = self::forward_query( $request->get_query_params() );
 		$method = $request->get_method();
-		$answer = $this->client->request( $method, $path, $query, $body, $actor, $kind );
+		$to_file = null;
+		if ( 'csv' === $request->get_param( 'format' ) ) {
+			// A download (the audit log as CSV) is received into a file, not memory: it can be the whole log.
+			$to_file = self::download_file();
+			if ( is_wp_error( $to_file ) ) {
+				return $to_file;
+			}
+			$kind = 'export';
+		}
+		$answer = $this->client->request( $method, $path, $query, $body, $actor, $kind, $to_file );
 		if ( is_wp_error( $answer ) ) {
 			return $answer;
 		}
+		$answer = self::settle_download( $answer );
 		if ( 401 === $answer['status'] ) {
 			// The sidecar refused the signature: the key or the clock of this site is wrong.
 			SPP_Sidecar_Client::log_once( 'signature', sprintf( 'Support Provisioning Portal: the sidecar refused the signature of %s %s: %s', $method, $path, substr( $answer['body'], 0, 300 ) ) );
@@ -470,10 +480,54 @@ final class SPP_Rest_Controller {
 	}
 
 	/**
+	 * A new temporary file for a download, or the 500 that says where none could be made.
+	 *
+	 * @return string|WP_Error
+	 */
+	private static function download_file() {
+		$file = tempnam( get_temp_dir(), 'spp-download-' );
+		if ( false !== $file ) {
+			return $file;
+		}
+		return new WP_Error(
+			SPP_Sidecar_Client::ERROR_CODE,
+			SPP_Sidecar_Client::show_details()
+				/* translators: %s: folder */
+				? sprintf( __( 'WordPress cannot create a temporary file in %s for the download; check that the folder exists and PHP may write to it (WP_TEMP_DIR).', 'support-provisioning-portal' ), get_temp_dir() )
+				: __( 'The download cannot be prepared right now; please tell your WordPress administrator.', 'support-provisioning-portal' ),
+			array(
+				'status' => 500,
+				'reason' => 'temp_file',
+			)
+		);
+	}
+
+	/**
+	 * A download's answer as relay() takes it: a CSV stays in its file; anything else (the JSON envelope
+	 * of a refusal) is read back, at most MAX_BODY_BYTES of it, and the file is removed.
+	 *
+	 * @param array{status:int,body:string,headers:array<string,string>,file?:string} $answer Sidecar answer.
+	 * @return array{status:int,body:string,headers:array<string,string>,file?:string}
+	 */
+	public static function settle_download( array $answer ) {
+		if ( ! isset( $answer['file'] ) ) {
+			return $answer;
+		}
+		$type = strtolower( $answer['headers']['content-type'] ?? '' );
+		if ( 0 === strpos( $type, 'text/csv' ) && $answer['status'] < 300 ) {
+			return $answer;
+		}
+		$answer['body'] = (string) file_get_contents( $answer['file'], false, null, 0, self::MAX_BODY_BYTES ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents -- a local temporary file.
+		wp_delete_file( $answer['file'] );
+		unset( $answer['file'] );
+		return $answer;
+	}
+
+	/**
 	 * Turns the sidecar's answer into the REST response.
 	 *
-	 * @param array{status:int,body:string,headers:array<string,string>} $answer   Sidecar answer.
-	 * @param bool                                                       $as_array Decode objects to arrays (for _fields/_embed).
+	 * @param array{status:int,body:string,headers:array<string,string>,file?:string} $answer   Sidecar answer (a download's in its file).
+	 * @param bool                                                                    $as_array Decode objects to arrays (for _fields/_embed).
 	 * @return WP_REST_Response|WP_Error
 	 */
 	private function relay( array $answer, $as_array ) {
@@ -481,9 +535,9 @@ final class SPP_Rest_Controller {
 		$type    = strtolower( $answer['headers']['content-type'] ?? '' );
 		$is_json = '' === $type || false !== strpos( $type, 'json' );
 
-		if ( '' !== $answer['body'] && ! $is_json && 0 === strpos( $type, 'text/csv' ) && $status < 300 ) {
-			// CSV export: the bytes as they are.
-			$response = new SPP_Raw_Response( $answer['body'], $status );
+		if ( isset( $answer['file'] ) ) {
+			// A download (settle_download kept only a CSV in its file): the bytes as they are.
+			$response = new SPP_Raw_Response( $answer['file'], $status );
 			$response->header( 'Content-Type', $answer['headers']['content-type'] );
 		} elseif ( '' === $answer['body'] ) {
 			$response = new WP_REST_Response( null, $status );

@@ -28,6 +28,7 @@ final class SPP_Sidecar_Client {
 		'proxmox' => 30,  // Calls that wait for Proxmox (test connection, template list, refresh IPs).
 		'long'    => 90,  // Stop (graceful shutdown waits up to 60 s), delete, and prolong (an expired VM is stopped first).
 		'sync'    => 20,  // Full user directory sync.
+		'export'  => 120, // The audit log as CSV, received into a file as it comes.
 	);
 
 	/**
@@ -64,9 +65,11 @@ final class SPP_Sidecar_Client {
 	 * @param string              $body   Raw body bytes ('' for none); never sent with GET or HEAD.
 	 * @param array<string,mixed> $actor  Actor (SPP_Signer::current_actor() or system_actor()).
 	 * @param string              $kind   Timeout class (see TIMEOUTS).
-	 * @return array{status:int,body:string,headers:array<string,string>}|WP_Error
+	 * @param string|null         $to_file A file the answer's body is written to as it arrives, instead of memory
+	 *                                     (the answer's `file`; its `body` is then '').
+	 * @return array{status:int,body:string,headers:array<string,string>,file?:string}|WP_Error
 	 */
-	public function request( $method, $path, $query, $body, array $actor, $kind = 'read' ) {
+	public function request( $method, $path, $query, $body, array $actor, $kind = 'read', $to_file = null ) {
 		if ( ! $this->config->is_valid() ) {
 			return $this->config_error();
 		}
@@ -85,7 +88,7 @@ final class SPP_Sidecar_Client {
 		}
 		$url     = $base . $path . ( '' === $query ? '' : '?' . $query );
 		$timeout = $this->timeout( $kind, $method, $path );
-		return $this->send( $url, $method, $headers, $body, $timeout );
+		return $this->send( $url, $method, $headers, $body, $timeout, $to_file );
 	}
 
 	/**
@@ -134,9 +137,10 @@ final class SPP_Sidecar_Client {
 	 * @param array<string,string> $headers Headers.
 	 * @param string               $body    Body bytes.
 	 * @param int                  $timeout Total seconds.
-	 * @return array{status:int,body:string,headers:array<string,string>}|WP_Error
+	 * @param string|null          $to_file File to receive the body into, or null for memory.
+	 * @return array{status:int,body:string,headers:array<string,string>,file?:string}|WP_Error
 	 */
-	private function send( $url, $method, array $headers, $body, $timeout ) {
+	private function send( $url, $method, array $headers, $body, $timeout, $to_file = null ) {
 		$args = array(
 			'method'              => $method,
 			'headers'             => $headers,
@@ -150,19 +154,30 @@ final class SPP_Sidecar_Client {
 		if ( '' !== $body ) {
 			$args['body'] = $body; // A string is sent as it is: the bytes the signature covers.
 		}
+		if ( null !== $to_file ) {
+			$args['stream']   = true;
+			$args['filename'] = $to_file;
+		}
 		$response = wp_remote_request( $url, $args );
 		if ( is_wp_error( $response ) ) {
+			if ( null !== $to_file && is_file( $to_file ) ) {
+				wp_delete_file( $to_file );
+			}
 			return $this->unreachable( $response, $timeout );
 		}
 		$out = array();
 		foreach ( wp_remote_retrieve_headers( $response ) as $name => $value ) {
 			$out[ strtolower( (string) $name ) ] = is_array( $value ) ? implode( ', ', $value ) : (string) $value;
 		}
-		return array(
+		$answer = array(
 			'status'  => (int) wp_remote_retrieve_response_code( $response ),
 			'body'    => (string) wp_remote_retrieve_body( $response ),
 			'headers' => $out,
 		);
+		if ( null !== $to_file ) {
+			$answer['file'] = $to_file;
+		}
+		return $answer;
 	}
 
 	/**
@@ -278,7 +293,7 @@ final class SPP_Sidecar_Client {
 		 * Filters the total timeout (seconds) of one sidecar call.
 		 *
 		 * @param int    $seconds Timeout.
-		 * @param string $kind    'read', 'write', 'proxmox', 'long' or 'sync'.
+		 * @param string $kind    'read', 'write', 'proxmox', 'long', 'sync' or 'export'.
 		 * @param string $method  HTTP method.
 		 * @param string $path    Sidecar path (/v1/...).
 		 */

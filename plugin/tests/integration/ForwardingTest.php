@@ -251,6 +251,28 @@ final class ForwardingTest extends SPP_Integration_Test_Case {
 	}
 
 	/**
+	 * An export larger than PHP's output buffer: its first bytes leave before WordPress 6.1 would send
+	 * its no-cache headers, so those must have gone out already, and no "headers already sent" warning
+	 * may follow. Forty changes with long User-Agents make a CSV of over 8 KB (php-fpm buffers 4 KB).
+	 */
+	public function test_large_audit_csv_sends_headers_before_the_body(): void {
+		list( $http, $nonce ) = self::session( 'admin' );
+		$ua = 'SPP-Integration-large-export/' . getmypid() . '/' . str_repeat( 'x', 210 );
+		for ( $i = 0; $i < 40; $i++ ) {
+			$put = $http->request( 'PUT', self::url( self::NS . '/settings' ), array( 'X-WP-Nonce' => $nonce, 'User-Agent' => $ua, 'Content-Type' => 'application/json' ), '{"globalRamLimitMb":' . ( $i % 2 ) . '}' );
+			$this->assertSame( 200, $put->status, $put->describe() );
+		}
+		self::as_admin( 'PUT', '/settings', array( 'globalRamLimitMb' => 0 ) );
+		$csv = self::as_admin( 'GET', '/audit?format=csv&action=settings.update' );
+		$this->assertSame( 200, $csv->status, $csv->describe() );
+		$this->assertGreaterThan( 8192, strlen( $csv->body ) );
+		$this->assertSame( 40, substr_count( $csv->body, $ua ) );
+		$this->assertStringContainsString( 'no-cache', (string) $csv->header( 'cache-control' ) );
+		$this->assertNoPhpNoise( $csv->body );
+		$this->assertNoPluginWarningsLogged();
+	}
+
+	/**
 	 * 429 with Retry-After: the rate limit counts before the rights check, so a subscriber's eleventh
 	 * create in a burst is refused with the header.
 	 */

@@ -271,6 +271,92 @@ final class InProcessTest extends SPP_Integration_Test_Case {
 	}
 
 	/**
+	 * A large CSV export passes through WordPress a chunk at a time: it is received into a temporary
+	 * file and sent from it, so PHP's memory grows by far less than the export. A stand-in sidecar
+	 * (PHP's built-in server) sends 24 MB, which the real one would need a very long log for; the
+	 * stand-in ignores the signature, which is all that differs. The temporary file is gone afterwards.
+	 */
+	public function test_large_csv_export_is_never_held_in_memory(): void {
+		$lines  = 240 * 1024;
+		$router = sys_get_temp_dir() . '/spp-csv-router-' . getmypid() . '.php';
+		file_put_contents(
+			$router,
+			'<?php header( "Content-Type: text/csv; charset=utf-8" ); header( "Content-Disposition: attachment; filename=\"audit-log.csv\"" );'
+			. ' $line = str_repeat( "x", 99 ) . "\n"; for ( $i = 0; $i < ' . $lines . '; $i++ ) { echo $line; }'
+		);
+		$sock = stream_socket_server( 'tcp://127.0.0.1:0' );
+		$addr = stream_socket_get_name( $sock, false );
+		fclose( $sock );
+		$null   = array( 'file', '/dev/null', 'a' );
+		$server = proc_open( array( PHP_BINARY, '-S', $addr, $router ), array( 0 => array( 'file', '/dev/null', 'r' ), 1 => $null, 2 => $null ), $pipes );
+		try {
+			for ( $i = 0; $i < 100 && ! @fsockopen( 'tcp://' . $addr ); $i++ ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged -- waiting for it to listen.
+				usleep( 50000 );
+			}
+			$config = SPP_Config::load();
+			$client = new SPP_Sidecar_Client(
+				new SPP_Config(
+					array(
+						'SPP_SIDECAR_URL'    => 'http://' . $addr,
+						'SPP_SIDECAR_KEY_ID' => $config->key_id(),
+						'SPP_SIDECAR_KEY'    => bin2hex( $config->key() ),
+					)
+				)
+			);
+			wp_set_current_user( self::user( 'admin' )['id'] );
+			$request = new WP_REST_Request( 'GET', '/support-provisioning/v1/audit' );
+			$request->set_query_params( array( 'format' => 'csv' ) );
+
+			memory_reset_peak_usage();
+			$before   = memory_get_usage();
+			$response = ( new SPP_Rest_Controller( $client ) )->forward( $request, '/audit', 'proxmox' );
+			$this->assertInstanceOf( SPP_Raw_Response::class, $response );
+			$file  = $response->get_file();
+			$sent  = 0;
+			$round = hash_init( 'sha256' );
+			ob_start(
+				function ( $chunk ) use ( &$sent, $round ) {
+					$sent += strlen( $chunk );
+					hash_update( $round, $chunk );
+					return '';
+				},
+				SPP_Raw_Response::CHUNK_BYTES
+			);
+			$this->assertTrue( SPP_Raw_Response::serve( false, $response, $request ) );
+			ob_end_flush();
+			$grew = memory_get_peak_usage() - $before;
+
+			$this->assertSame( $lines * 100, $sent );
+			$this->assertSame( hash( 'sha256', str_repeat( str_repeat( 'x', 99 ) . "\n", $lines ) ), hash_final( $round ) );
+			$this->assertLessThan( 4 * 1024 * 1024, $grew, "PHP's memory grew by $grew bytes for a " . ( $lines * 100 ) . '-byte export' );
+			$this->assertFileExists( $file );
+			unset( $response );
+			$this->assertFileDoesNotExist( $file );
+		} finally {
+			remove_filter( 'rest_send_nocache_headers', '__return_false', PHP_INT_MAX );
+			proc_terminate( $server );
+			proc_close( $server );
+			unlink( $router );
+		}
+	}
+
+	/**
+	 * A refused download is the sidecar's JSON envelope, read back from the file, which is then gone.
+	 */
+	public function test_refused_download_is_the_envelope(): void {
+		wp_set_current_user( self::user( 'support1' )['id'] );
+		$request = new WP_REST_Request( 'GET', '/support-provisioning/v1/audit' );
+		$request->set_query_params( array( 'format' => 'csv' ) );
+		$before = glob( get_temp_dir() . 'spp-download-*' );
+		$error  = ( new SPP_Rest_Controller( self::live_client() ) )->forward( $request, '/audit', 'proxmox' );
+		$this->assertInstanceOf( WP_REST_Response::class, $error );
+		$this->assertNotInstanceOf( SPP_Raw_Response::class, $error );
+		$this->assertSame( 403, $error->get_status() );
+		$this->assertSame( 'spp_forbidden', ( (array) $error->get_data() )['code'] ?? null );
+		$this->assertSame( $before, glob( get_temp_dir() . 'spp-download-*' ) );
+	}
+
+	/**
 	 * Asserts a WP_Error spp_sidecar_unavailable with a status.
 	 *
 	 * @param mixed $error  Value.
