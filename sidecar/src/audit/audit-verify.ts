@@ -36,7 +36,9 @@ export class ChainWalk {
 }
 
 export function checkpointsOf(db: Db): SignedCheckpoint[] {
-  return db.prepare<[], SignedCheckpoint>('SELECT * FROM audit_checkpoints ORDER BY id').all();
+  // A database the sidecar has not migrated yet (audit:verify run right after an upgrade) has none.
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_checkpoints'").get();
+  return table === undefined ? [] : db.prepare<[], SignedCheckpoint>('SELECT * FROM audit_checkpoints ORDER BY id').all();
 }
 
 /** `auditKey`: the data folder's audit key; needed only once retention has archived rows. */

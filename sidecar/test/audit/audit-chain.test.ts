@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { runAuditVerify } from '../support/audit-verify-cli';
 import { Harness } from '../support/harness';
 import { ALL_RIGHTS } from '../../src/domain/rights';
 import { verifyAuditChain } from '../../src/audit/audit-verify';
@@ -51,15 +50,7 @@ describe('the audit chain', () => {
   });
 
   it('npm run audit:verify (the built CLI) reports intact and tampered logs', () => {
-    const cli = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'audit-verify.js');
-    const run = () => {
-      try {
-        return { code: 0, out: execFileSync(process.execPath, [cli], { env: { ...process.env, SPP_DATA_DIR: h.dir, SPP_SIGNING_KEYS: `k1:${'0'.repeat(64)}` }, encoding: 'utf8' }) };
-      } catch (err) {
-        const e = err as { status: number; stdout: string };
-        return { code: e.status, out: e.stdout };
-      }
-    };
+    const run = () => runAuditVerify(h.dir);
     expect(run()).toEqual({ code: 0, out: 'audit log intact: 6 rows, hash chain verified\n' });
     tamper("UPDATE audit_log SET actor_login = 'mallory' WHERE id = 4");
     const tampered = run();

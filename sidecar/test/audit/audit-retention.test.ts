@@ -3,11 +3,11 @@
  * signed checkpoint, the chain left in the database still verifies, and every way of abusing the
  * checkpoint (forging one, editing an archive, deleting rows without one) is caught.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { runAuditVerify } from '../support/audit-verify-cli';
 import { Harness, TestUser } from '../support/harness';
 import { ALL_RIGHTS } from '../../src/domain/rights';
 import { openDatabase, writeTx } from '../../src/db/open';
@@ -211,15 +211,7 @@ describe('what the checkpoint stops', () => {
   test('npm run audit:verify (the built CLI) checks checkpoints and archive files', () => {
     h.advance(31 * DAY);
     retention().archiveDue();
-    const cli = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'audit-verify.js');
-    const run = () => {
-      try {
-        return { code: 0, out: execFileSync(process.execPath, [cli], { env: { ...process.env, SPP_DATA_DIR: h.dir, SPP_SIGNING_KEYS: `k1:${'0'.repeat(64)}` }, encoding: 'utf8' }) };
-      } catch (err) {
-        const e = err as { status: number; stdout: string };
-        return { code: e.status, out: e.stdout };
-      }
-    };
+    const run = () => runAuditVerify(h.dir);
     expect(run()).toEqual({ code: 0, out: 'audit log intact: 1 rows, hash chain verified from 1 signed checkpoint(s) of 7 archived rows; 1 archive file(s) verified\n' });
     const file = join(archiveDir(), checkpointsOf(h.portal.db)[0]!.archive_file);
     writeFileSync(file, readFileSync(file, 'utf8').replace('deployment.start', 'deployment.stopp'));
