@@ -4,7 +4,7 @@ import { formatMb, localInputToIso } from '../src/lib/format';
 import { isInProgress, progressLabel, shouldPoll } from '../src/lib/progress';
 import { hasAnyRight, hasRight, rightLabel } from '../src/lib/rights';
 import { formatDuration, formatTimeLeft, timeLeft } from '../src/lib/time-left';
-import { MAX_TTL_HOURS_WITHOUT_LIMIT, prolongLimits, ttlInputError, ttlLimits } from '../src/lib/ttl';
+import { ttlInputError } from '../src/lib/ttl';
 import { parseMbInput, parseOptionalMb, parseWhole } from '../src/lib/numbers';
 import { me, quota } from './support/api-mock';
 
@@ -65,13 +65,8 @@ describe( 'contingent fit', () => {
 	} );
 } );
 
-describe( 'TTL limits', () => {
-	it( 'follows the template: maximum, never-expire only without one, default within the maximum', () => {
-		expect( ttlLimits( { maxTtlHours: 72, defaultTtlHours: 8 } ) ).toEqual( { maxHours: 72, allowsNever: false, defaultHours: 8 } );
-		expect( ttlLimits( { maxTtlHours: null, defaultTtlHours: 24 } ) ).toEqual( { maxHours: MAX_TTL_HOURS_WITHOUT_LIMIT, allowsNever: true, defaultHours: 24 } );
-		expect( ttlLimits( { maxTtlHours: 4, defaultTtlHours: 8 } ).defaultHours ).toBe( 4 );
-	} );
-
+// The TTL limits themselves are the sidecar's (template.ttl, deployment.prolong): sidecar/test/domain/ttl-offers.test.ts.
+describe( 'TTL input', () => {
 	it( 'accepts whole hours from 1 to the maximum only', () => {
 		expect( ttlInputError( '8', 72 ) ).toBeNull();
 		expect( ttlInputError( ' 72 ', 72 ) ).toBeNull();
@@ -79,16 +74,6 @@ describe( 'TTL limits', () => {
 			expect( ttlInputError( bad, 72 ) ).toBe( 'Enter a whole number of hours from 1 to 72.' );
 		}
 		expect( ttlInputError( '1', 0 ) ).toBe( 'No more hours can be added now.' );
-	} );
-
-	it( 'limits a prolong to the template maximum from now, counting from the later of now and the expiry', () => {
-		const t72 = { maxTtlHours: 72 };
-		expect( prolongLimits( { expiresAt: new Date( NOW + 10 * H ).toISOString(), neverExpires: false }, t72, NOW ) ).toEqual( { maxHours: 62, allowsNever: false } );
-		expect( prolongLimits( { expiresAt: new Date( NOW - 10 * H ).toISOString(), neverExpires: false }, t72, NOW ).maxHours ).toBe( 72 );
-		expect( prolongLimits( { expiresAt: new Date( NOW + 72 * H ).toISOString(), neverExpires: false }, t72, NOW ).maxHours ).toBe( 0 );
-		expect( prolongLimits( { expiresAt: null, neverExpires: true }, { maxTtlHours: null }, NOW ) ).toEqual( { maxHours: MAX_TTL_HOURS_WITHOUT_LIMIT, allowsNever: true } );
-		// A retired template is not in GET /templates: the general maximum, and the sidecar decides.
-		expect( prolongLimits( { expiresAt: null, neverExpires: false }, null, NOW ) ).toEqual( { maxHours: MAX_TTL_HOURS_WITHOUT_LIMIT, allowsNever: true } );
 	} );
 } );
 

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { Deployment } from '../src/api/types';
 import { PortalApp } from '../src/portal/PortalApp';
-import { createApiMock, deployment, last, me, quota, template, type ApiMock } from './support/api-mock';
+import { createApiMock, deployment, last, me, portalTemplate, quota, type ApiMock } from './support/api-mock';
 
 let mockApi: ApiMock;
 jest.mock( '@wordpress/api-fetch', () => ( {
@@ -24,9 +24,9 @@ function setup( { rights = ALL, items = [], total = items.length, pages = 1 }: S
 	mockApi.on( 'GET /quota', { body: quota() } );
 	mockApi.on( 'GET /templates', {
 		body: [
-			template(),
-			template( { id: 4, name: 'Windows Support Client', memoryMb: 16384, maxTtlHours: 168, defaultTtlHours: 8 } ),
-			template( { id: 5, name: 'Turnkey PBX', memoryMb: 2048, maxTtlHours: 72, defaultTtlHours: 8 } ),
+			portalTemplate(),
+			portalTemplate( { id: 4, name: 'Windows Support Client', memoryMb: 16384, maxTtlHours: 168, defaultTtlHours: 8, ttl: { maxHours: 168, allowsNever: false, defaultHours: 8 } } ),
+			portalTemplate( { id: 5, name: 'Turnkey PBX', memoryMb: 2048, maxTtlHours: 72, defaultTtlHours: 8, ttl: { maxHours: 72, allowsNever: false, defaultHours: 8 } } ),
 		],
 	} );
 	mockApi.on( 'GET /deployments', { body: items, headers: { 'X-WP-Total': String( total ), 'X-WP-TotalPages': String( pages ) } } );
@@ -160,6 +160,17 @@ describe( 'deployment detail', () => {
 		fireEvent.change( screen.getByLabelText( 'Add hours' ), { target: { value: '8' } } );
 		fireEvent.click( within( screen.getByRole( 'group', { name: 'Actions' } ).parentElement as HTMLElement ).getAllByRole( 'button', { name: 'Prolong' } ).slice( -1 )[ 0 ] as HTMLElement );
 		await waitFor( () => expect( mockApi.calls.find( ( c ) => c.path === '/deployments/12/prolong' )?.data ).toEqual( { ttlHours: 8 } ) );
+	} );
+
+	it( 'offers for a prolong exactly what the sidecar sends with the deployment (a retired template’s limit too)', async () => {
+		// Its template is retired, so not in GET /templates: the limits still come from the sidecar.
+		await openDetail( deployment( { template: { id: 99, name: 'Retired PBX', osType: 'l26' }, prolong: { maxHours: 62, allowsNever: false, defaultHours: 8 } } ) );
+		fireEvent.click( screen.getByRole( 'button', { name: 'Prolong' } ) );
+		expect( screen.queryByLabelText( 'Never expire' ) ).toBeNull();
+		expect( ( screen.getByLabelText( 'Add hours' ) as HTMLInputElement ).value ).toBe( '8' );
+		expect( screen.getByText( 'Up to 62 hours can be added now.' ) ).toBeTruthy();
+		fireEvent.change( screen.getByLabelText( 'Add hours' ), { target: { value: '63' } } );
+		expect( screen.getByText( 'Enter a whole number of hours from 1 to 62.' ) ).toBeTruthy();
 	} );
 
 	it( 'says while prolonging an expired deployment that its VM is made sure to be stopped first', async () => {

@@ -1,6 +1,6 @@
 /** Portal routes of api.md: templates, quota, deployments and their actions, sharing. */
 import { call, callPage } from './client';
-import type { CreateDeploymentBody, Deployment, Me, Page, Quota, Share, Template, TtlChoice } from './types';
+import type { CreateDeploymentBody, Deployment, Me, Page, PortalTemplate, Quota, Share, TtlChoice } from './types';
 
 export interface DeploymentQuery {
 	page: number;
@@ -10,7 +10,7 @@ export interface DeploymentQuery {
 }
 
 export const getMe = () => call< Me >( '/me' );
-export const getTemplates = () => call< Template[] >( '/templates' );
+export const getTemplates = () => call< PortalTemplate[] >( '/templates' );
 export const getQuota = () => call< Quota >( '/quota' );
 
 export const listDeployments = ( q: DeploymentQuery ): Promise< Page< Deployment > > =>

@@ -11,6 +11,8 @@ export type {
 	Can,
 	Deployment,
 	Template,
+	PortalTemplate,
+	TtlOffer,
 	TemplateFields,
 	Contingent,
 	Quota,

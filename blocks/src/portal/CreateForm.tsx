@@ -4,16 +4,16 @@ import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { fieldError } from '../api/errors';
 import { createDeployment } from '../api/portal';
-import type { Deployment, Quota, Template } from '../api/types';
+import type { Deployment, PortalTemplate, Quota } from '../api/types';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount';
 import { fitOf } from '../lib/contingent';
-import { ttlInputError, ttlLimits } from '../lib/ttl';
+import { ttlInputError } from '../lib/ttl';
 import { TemplateChoice } from './TemplateChoice';
 import { TtlFields } from './TtlFields';
 
 interface Props {
-	templates: Template[];
+	templates: PortalTemplate[];
 	quota: Quota | null;
 	onCreated: ( d: Deployment ) => void;
 	/** A refused create may mean the contingents moved meanwhile: the caller reloads them. */
@@ -26,9 +26,9 @@ export function CreateForm( { templates, quota, onCreated, onRefused, onCancel }
 	const firstFitting = templates.find( ( t ) => ! quota || fitOf( t.memoryMb, quota ).fits );
 	const [ templateId, setTemplateId ] = useState< number | null >( firstFitting?.id ?? null );
 	const template = templates.find( ( t ) => t.id === templateId ) ?? null;
-	const limits = template ? ttlLimits( template ) : null;
+	const limits = template ? template.ttl : null;
 	const [ name, setName ] = useState( '' );
-	const [ hours, setHours ] = useState( firstFitting ? String( ttlLimits( firstFitting ).defaultHours ) : '' );
+	const [ hours, setHours ] = useState( firstFitting ? String( firstFitting.ttl.defaultHours ) : '' );
 	const [ never, setNever ] = useState( false );
 	const [ busy, setBusy ] = useState( false );
 	const [ error, setError ] = useState< unknown >( null );
@@ -42,8 +42,8 @@ export function CreateForm( { templates, quota, onCreated, onRefused, onCancel }
 		setTemplateId( id );
 		const t = templates.find( ( x ) => x.id === id );
 		if ( t ) {
-			setHours( String( ttlLimits( t ).defaultHours ) );
-			if ( t.maxTtlHours !== null ) {
+			setHours( String( t.ttl.defaultHours ) );
+			if ( ! t.ttl.allowsNever ) {
 				setNever( false );
 			}
 		}

@@ -3,7 +3,7 @@ import { Button, Notice } from '@wordpress/components';
 import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { deleteDeployment, getDeployment, powerAction, type PowerAction } from '../api/portal';
-import type { Deployment, Template } from '../api/types';
+import type { Deployment } from '../api/types';
 import { Busy } from '../components/Busy';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -21,7 +21,6 @@ import { SharingPanel } from './SharingPanel';
 
 interface Props {
 	id: number;
-	templates: Template[];
 	onBack: () => void;
 	onChanged: () => void;
 	onDeleted: ( name: string ) => void;
@@ -69,7 +68,7 @@ function Facts( { d, now }: { d: Deployment; now: number } ) {
 	);
 }
 
-export function DeploymentDetail( { id, templates, onBack, onChanged, onDeleted }: Props ) {
+export function DeploymentDetail( { id, onBack, onChanged, onDeleted }: Props ) {
 	const now = useNow();
 	const dep = useAsync( () => getDeployment( id ), [ id ] );
 	const heading = useFocusOnMount< HTMLHeadingElement >( dep.data !== null );
@@ -123,7 +122,6 @@ export function DeploymentDetail( { id, templates, onBack, onChanged, onDeleted 
 		}
 	};
 
-	const template = d ? templates.find( ( t ) => t.id === d.template.id ) ?? null : null;
 	const actions = d ? allowedActions( d.can ).filter( ( k ) => k !== 'share' ) : [];
 
 	return (
@@ -171,7 +169,6 @@ export function DeploymentDetail( { id, templates, onBack, onChanged, onDeleted 
 					{ panel === 'prolong' && d.can.prolong && (
 						<ProlongForm
 							deployment={ d }
-							template={ template }
 							onCancel={ () => setPanel( null ) }
 							onDone={ ( next ) => {
 								dep.setData( next );

@@ -61,7 +61,6 @@ function Portal( { me }: { me: Me } ) {
 			{ view.name === 'detail' && (
 				<DeploymentDetail
 					id={ view.id }
-					templates={ templates.data ?? [] }
 					onBack={ () => setView( { name: 'list' } ) }
 					onChanged={ quota.reload }
 					onDeleted={ ( name ) => {

@@ -1,24 +1,23 @@
-/** Prolong by hours, or set never-expire where the template allows it; limits as the sidecar applies them. */
+/** Prolong by hours, or set never-expire where the template allows it; the choices are the sidecar's (`deployment.prolong`). */
 import { Button } from '@wordpress/components';
 import { useState } from '@wordpress/element';
 import { __, sprintf } from '@wordpress/i18n';
 import { prolongDeployment } from '../api/portal';
-import type { Deployment, Template } from '../api/types';
+import type { Deployment } from '../api/types';
 import { Busy } from '../components/Busy';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { prolongLimits, ttlInputError } from '../lib/ttl';
+import { ttlInputError } from '../lib/ttl';
 import { TtlFields } from './TtlFields';
 
 interface Props {
 	deployment: Deployment;
-	template: Template | null;
 	onDone: ( d: Deployment ) => void;
 	onCancel: () => void;
 }
 
-export function ProlongForm( { deployment, template, onDone, onCancel }: Props ) {
-	const limits = prolongLimits( deployment, template, Date.now() );
-	const [ hours, setHours ] = useState( String( Math.min( template?.defaultTtlHours ?? 8, Math.max( 1, limits.maxHours ) ) ) );
+export function ProlongForm( { deployment, onDone, onCancel }: Props ) {
+	const limits = deployment.prolong;
+	const [ hours, setHours ] = useState( String( limits.defaultHours ) );
 	const [ never, setNever ] = useState( false );
 	const [ busy, setBusy ] = useState( false );
 	const [ error, setError ] = useState< unknown >( null );

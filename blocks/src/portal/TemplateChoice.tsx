@@ -1,20 +1,19 @@
 /** Approved templates as radio choices, each saying before submitting whether it fits the contingents and why not. */
 import { __, sprintf } from '@wordpress/i18n';
-import type { Quota, Template } from '../api/types';
+import type { PortalTemplate, Quota } from '../api/types';
 import { describeProblem, fitOf } from '../lib/contingent';
 import { formatMb } from '../lib/format';
-import { ttlLimits } from '../lib/ttl';
 
 interface Props {
-	templates: Template[];
+	templates: PortalTemplate[];
 	quota: Quota | null;
 	value: number | null;
 	onChange: ( id: number ) => void;
 	error?: string;
 }
 
-function ttlText( t: Template ): string {
-	const limits = ttlLimits( t );
+function ttlText( t: PortalTemplate ): string {
+	const limits = t.ttl;
 	return limits.allowsNever
 		? sprintf(
 				/* translators: %d: default hours */

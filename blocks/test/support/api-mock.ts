@@ -2,7 +2,7 @@
  * A stand-in for apiFetch: routes keyed by "METHOD /path" (namespace and query stripped) answer with a
  * value, a paged list, or an error envelope; every call is recorded.
  */
-import type { Catalog, Deployment, Me, Quota, Template } from '../../src/api/types';
+import type { Catalog, Deployment, Me, PortalTemplate, Quota, Template } from '../../src/api/types';
 
 export interface Recorded {
 	method: string;
@@ -122,6 +122,13 @@ export const template = ( over: Partial< Template > = {} ): Template => ( {
 	...over,
 } );
 
+/** A template as GET /templates answers: `ttl` is the sidecar's offer, written out as it would answer. */
+export const portalTemplate = ( over: Partial< PortalTemplate > = {} ): PortalTemplate => ( {
+	...template( over ),
+	ttl: { maxHours: 8760, allowsNever: true, defaultHours: 24 },
+	...over,
+} );
+
 export const quota = ( over: Partial< Quota > = {} ): Quota => ( {
 	user: { limitMb: 8192, usedMb: 2048, availableMb: 6144 },
 	global: { limitMb: null, usedMb: 20480, availableMb: null },
@@ -148,5 +155,6 @@ export const deployment = ( over: Partial< Deployment > = {} ): Deployment => ( 
 	pendingAction: null,
 	lastError: null,
 	can: { start: false, stop: true, prolong: true, refreshIps: true, delete: true, share: true },
+	prolong: { maxHours: 8755, allowsNever: true, defaultHours: 24 },
 	...over,
 } );

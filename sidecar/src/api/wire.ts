@@ -15,6 +15,16 @@ export interface Can {
   share: boolean;
 }
 
+/** The TTL choices the sidecar accepts, so the UI offers exactly those (never recomputing the policy). */
+export interface TtlOffer {
+  /** Whole hours from 1 to this (0: none can be added now). */
+  maxHours: number;
+  /** Never-expire may be chosen. */
+  allowsNever: boolean;
+  /** What the form starts with. */
+  defaultHours: number;
+}
+
 export interface Deployment {
   id: number;
   name: string;
@@ -39,6 +49,8 @@ export interface Deployment {
   /** Why the last Proxmox action failed, as a person can read it. */
   lastError: string | null;
   can: Can;
+  /** What a prolong may choose now, by the deployment's own template (retired or not); `can.prolong` says whether one is allowed. */
+  prolong: TtlOffer;
 }
 
 export interface Template {
@@ -57,6 +69,11 @@ export interface Template {
 }
 
 export type TemplateFields = Omit<Template, 'id'>;
+
+/** An approved template as the portal offers it (GET /templates), with the TTL choices a create accepts. */
+export interface PortalTemplate extends Template {
+  ttl: TtlOffer;
+}
 
 export interface Contingent {
   /** null = unlimited. */

@@ -15,6 +15,9 @@ export interface DeploymentRecord {
   templateId: number;
   templateName: string;
   templateOsType: string;
+  /** The template's TTL policy (retired templates keep theirs), for what a prolong may offer. */
+  templateDefaultTtlHours: number;
+  templateMaxTtlHours: number | null;
   ownerId: number;
   ownerLogin: string;
   ownerName: string;
@@ -48,6 +51,8 @@ interface Row {
   template_id: number;
   template_name: string;
   template_os_type: string;
+  template_default_ttl_hours: number;
+  template_max_ttl_hours: number | null;
   owner_id: number;
   owner_login: string;
   owner_removed: number;
@@ -77,6 +82,8 @@ const toRecord = (r: Row): DeploymentRecord => ({
   templateId: r.template_id,
   templateName: r.template_name,
   templateOsType: r.template_os_type,
+  templateDefaultTtlHours: r.template_default_ttl_hours,
+  templateMaxTtlHours: r.template_max_ttl_hours,
   ownerId: r.owner_id,
   ownerLogin: r.owner_login,
   ownerName: r.owner_name,
@@ -113,7 +120,7 @@ export interface ListFilter {
 }
 
 // `@viewer` is the viewer's id in every query below.
-const SELECT = `SELECT d.*, t.name AS template_name, t.os_type AS template_os_type, u.login AS owner_login, u.name AS owner_name, u.deleted AS owner_removed,
+const SELECT = `SELECT d.*, t.name AS template_name, t.os_type AS template_os_type, t.default_ttl_hours AS template_default_ttl_hours, t.max_ttl_hours AS template_max_ttl_hours, u.login AS owner_login, u.name AS owner_name, u.deleted AS owner_removed,
   (d.owner_id <> @viewer AND EXISTS (SELECT 1 FROM shares s WHERE s.deployment_id = d.id AND s.user_id = @viewer)) AS shared
   FROM deployments d JOIN templates t ON t.id = d.template_id JOIN users u ON u.id = d.owner_id`;
 

@@ -28,14 +28,14 @@ export function deploymentsRouter(s: Services): Router {
     expiry.expireDue();
     const { limit, offset } = pageWindow(q);
     const { rows, total } = portal.deployments.list(viewerOf(caller), { statuses: q.status ?? [], search: q.search ?? '', limit, offset });
-    sendPage(res, rows.map((d) => deploymentJson(d, caller)), total, limit);
+    sendPage(res, rows.map((d) => deploymentJson(d, caller, portal.clock())), total, limit);
   });
 
   r.get('/deployments/:id', auditAs('deployment.read'), (req, res) => {
     const caller = callerOf(portal, res);
     const { id } = parse(idParams, req.params);
     parse(noQuery, portalQuery(req));
-    res.json(deploymentJson(loadVisible(portal, expiry, caller, id), caller));
+    res.json(deploymentJson(loadVisible(portal, expiry, caller, id), caller, portal.clock()));
   });
 
   r.post('/deployments', auditAs('deployment.create'), s.rateLimiter.middleware('create'), (req, res) => {
@@ -44,7 +44,7 @@ export function deploymentsRouter(s: Services): Router {
     requireRight(caller, 'deployments.create');
     const body = parse(createDeploymentBody, req.body);
     const d = createDeployment(portal, s.provisioner, caller, body);
-    res.status(201).location(`/v1/deployments/${d.id}`).json(deploymentJson(d, caller));
+    res.status(201).location(`/v1/deployments/${d.id}`).json(deploymentJson(d, caller, portal.clock()));
   });
 
   r.post('/deployments/:id/start', auditAs('deployment.start'), lifecycle, async (req, res) => {
@@ -52,7 +52,7 @@ export function deploymentsRouter(s: Services): Router {
     const { id } = parse(idParams, req.params);
     requireRight(caller, 'deployments.start');
     parse(emptyBody.optional(), req.body);
-    res.json(deploymentJson(await startDeployment(portal, expiry, s.ips, caller, id), caller));
+    res.json(deploymentJson(await startDeployment(portal, expiry, s.ips, caller, id), caller, portal.clock()));
   });
 
   r.post('/deployments/:id/stop', auditAs('deployment.stop'), lifecycle, async (req, res) => {
@@ -60,7 +60,7 @@ export function deploymentsRouter(s: Services): Router {
     const { id } = parse(idParams, req.params);
     requireRight(caller, 'deployments.stop');
     parse(emptyBody.optional(), req.body);
-    res.json(deploymentJson(await stopDeployment(portal, expiry, caller, id), caller));
+    res.json(deploymentJson(await stopDeployment(portal, expiry, caller, id), caller, portal.clock()));
   });
 
   r.post('/deployments/:id/prolong', auditAs('deployment.prolong'), lifecycle, async (req, res) => {
@@ -68,7 +68,7 @@ export function deploymentsRouter(s: Services): Router {
     const { id } = parse(idParams, req.params);
     requireRight(caller, 'deployments.prolong');
     const body = parse(prolongBody, req.body);
-    res.json(deploymentJson(await prolongDeployment(portal, expiry, caller, id, body), caller));
+    res.json(deploymentJson(await prolongDeployment(portal, expiry, caller, id, body), caller, portal.clock()));
   });
 
   r.put('/deployments/:id/owner', auditAs('deployment.hand_over'), (req, res) => {
@@ -77,7 +77,7 @@ export function deploymentsRouter(s: Services): Router {
     requireRight(caller, 'deployments.manage_all');
     parse(noQuery, portalQuery(req));
     const body = parse(handOverBody, req.body);
-    res.json(deploymentJson(handOverDeployment(portal, expiry, caller, id, body.userId), caller));
+    res.json(deploymentJson(handOverDeployment(portal, expiry, caller, id, body.userId), caller, portal.clock()));
   });
 
   r.post('/deployments/:id/refresh-ips', auditAs('deployment.refresh_ips'), lifecycle, async (req, res) => {
@@ -85,7 +85,7 @@ export function deploymentsRouter(s: Services): Router {
     const { id } = parse(idParams, req.params);
     requireRight(caller, 'deployments.refresh_ips');
     parse(emptyBody.optional(), req.body);
-    res.json(deploymentJson(await refreshIps(portal, expiry, caller, id), caller));
+    res.json(deploymentJson(await refreshIps(portal, expiry, caller, id), caller, portal.clock()));
   });
 
   r.delete('/deployments/:id', auditAs('deployment.delete'), lifecycle, async (req, res) => {
@@ -94,7 +94,7 @@ export function deploymentsRouter(s: Services): Router {
     parse(emptyBody.optional(), req.body);
     await deleteDeployment(portal, expiry, caller, id);
     const previous = portal.deployments.get(id, caller.id);
-    res.json({ deleted: true, previous: previous ? deploymentJson(previous, caller) : null });
+    res.json({ deleted: true, previous: previous ? deploymentJson(previous, caller, portal.clock()) : null });
   });
 
   return r;

@@ -1,4 +1,6 @@
 /** /v1/me, /v1/templates, /v1/quota: what the portal shows before any deployment exists. */
+import type { PortalTemplate } from '../api/wire';
+import { ttlOffer } from '../domain/deployments/ttl';
 import { Router } from 'express';
 import type { Me } from '../api/wire';
 import type { Services } from '../services';
@@ -32,7 +34,8 @@ export function portalInfoRouter(s: Services): Router {
     const caller = callerOf(portal, res);
     requireRight(caller, 'portal.view');
     parse(noQuery, portalQuery(req));
-    res.json(portal.templates.list(true));
+    const offered: PortalTemplate[] = portal.templates.list(true).map((t) => ({ ...t, ttl: ttlOffer(t) }));
+    res.json(offered);
   });
 
   r.get('/quota', auditAs('quota.read'), (req, res) => {

@@ -3,11 +3,13 @@ import type { DeploymentRecord } from '../../repositories/deployments-repo';
 import { Caller, canFor, seesProxmoxDetail } from '../access';
 import type { Deployment } from '../../api/wire';
 import { iso } from '../clock';
+import { prolongBase, prolongOffer } from './ttl';
 
 /** The API's deployment object (api/wire.ts). */
 export type DeploymentJson = Deployment;
 
-export function deploymentJson(d: DeploymentRecord, caller: Caller): DeploymentJson {
+/** `now`: the request's time, which the prolong offer is computed at. */
+export function deploymentJson(d: DeploymentRecord, caller: Caller, now: number): DeploymentJson {
   return {
     id: d.id,
     name: d.name,
@@ -28,5 +30,6 @@ export function deploymentJson(d: DeploymentRecord, caller: Caller): DeploymentJ
     pendingAction: d.pendingAction,
     lastError: seesProxmoxDetail(caller) ? (d.lastErrorDetail ?? d.lastError) : d.lastError,
     can: canFor(caller, d),
+    prolong: prolongOffer(now, prolongBase(d, now), { maxTtlHours: d.templateMaxTtlHours, defaultTtlHours: d.templateDefaultTtlHours }),
   };
 }

@@ -11,7 +11,7 @@ import { Caller, requireRight } from '../access';
 import type { Portal } from '../portal';
 import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
-import { checkTtl, prolongedExpiry, TtlChoice } from './ttl';
+import { checkTtl, prolongBase, prolongedExpiry, TtlChoice } from './ttl';
 import { iso } from '../clock';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 import type { ProxmoxError } from '../../proxmox/client';
@@ -55,7 +55,7 @@ function prolongOnce(portal: Portal, caller: Caller, id: number, choice: TtlChoi
     if (!template) throw new Error(`template ${d.templateId} of deployment ${id} is missing`);
     const now = portal.clock();
     const hours = checkTtl(choice, template);
-    const expiresAt = hours === null ? null : prolongedExpiry(now, revived ? now : d.expiresAt, hours, template);
+    const expiresAt = hours === null ? null : prolongedExpiry(now, prolongBase(d, now), hours, template);
     if (revived) portal.contingents.assertFits(d.ownerId, d.memoryMb);
     const status = revived ? 'STOPPED' : d.status;
     portal.deployments.update(id, now, { status, neverExpires: hours === null, expiresAt });

@@ -1,6 +1,7 @@
 /** TTL policy: hours from 1 to the template's maximum (8760 where none is set), or never-expire where no maximum is set. */
 import { invalidParams } from '../../http/api-error';
 import type { Template } from '../../repositories/templates-repo';
+import type { TtlOffer } from '../../api/wire';
 import { HOUR_MS } from '../clock';
 
 export const MAX_TTL_HOURS_WITHOUT_LIMIT = 8760;
@@ -10,8 +11,32 @@ export interface TtlChoice {
   neverExpires?: boolean;
 }
 
-export function maxTtlHours(template: Template): number {
+type TtlPolicy = Pick<Template, 'maxTtlHours' | 'defaultTtlHours'>;
+
+export function maxTtlHours(template: Pick<Template, 'maxTtlHours'>): number {
   return template.maxTtlHours ?? MAX_TTL_HOURS_WITHOUT_LIMIT;
+}
+
+/** What a create from this template accepts. */
+export function ttlOffer(template: TtlPolicy): TtlOffer {
+  const maxHours = maxTtlHours(template);
+  return { maxHours, allowsNever: template.maxTtlHours === null, defaultHours: Math.min(template.defaultTtlHours, maxHours) };
+}
+
+/** Whole hours that may still be added to an expiry at `current` (null: none), keeping it within the maximum from now. */
+function roomHours(now: number, current: number | null, template: Pick<Template, 'maxTtlHours'>): number {
+  return Math.max(0, Math.floor((now + maxTtlHours(template) * HOUR_MS - Math.max(now, current ?? now)) / HOUR_MS));
+}
+
+/** The expiry a prolong builds on: an EXPIRED deployment comes back from now, a never-expiring one too. */
+export function prolongBase(d: { status: string; expiresAt: number | null; neverExpires: boolean }, now: number): number | null {
+  return d.status === 'EXPIRED' || d.neverExpires ? now : d.expiresAt;
+}
+
+/** What a prolong of a deployment of this template accepts now. */
+export function prolongOffer(now: number, current: number | null, template: TtlPolicy): TtlOffer {
+  const maxHours = Math.min(maxTtlHours(template), roomHours(now, current, template));
+  return { maxHours, allowsNever: template.maxTtlHours === null, defaultHours: Math.min(template.defaultTtlHours, maxHours) };
 }
 
 /** Validates the choice against the template; returns hours, or null for never-expire. */
@@ -33,7 +58,7 @@ export function prolongedExpiry(now: number, current: number | null, hours: numb
   const next = Math.max(now, current ?? now) + hours * HOUR_MS;
   const max = maxTtlHours(template);
   if (next > now + max * HOUR_MS) {
-    const room = Math.floor((now + max * HOUR_MS - Math.max(now, current ?? now)) / HOUR_MS);
+    const room = roomHours(now, current, template);
     throw invalidParams({
       ttlHours: `The expiry may lie at most ${max} hours from now; ${room > 0 ? `at most ${room} more hours are possible` : 'it is already at that limit'}.`,
     });
