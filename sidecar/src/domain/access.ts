@@ -55,28 +55,3 @@ export function requireAnyRight(caller: Caller, rights: readonly Right[]): void 
 export function viewerOf(caller: Caller): Viewer {
   return { id: caller.id, all: has(caller, 'deployments.manage_all') };
 }
-
-import type { Can } from '../api/wire';
-export type { Can };
-
-export const isOwner = (caller: Caller, d: DeploymentRecord) => d.ownerId === caller.id;
-
-/** Owner with deployments.delete, or manage_all; a shared user never deletes. */
-export const mayDelete = (caller: Caller, d: DeploymentRecord) =>
-  (isOwner(caller, d) && has(caller, 'deployments.delete')) || has(caller, 'deployments.manage_all');
-
-export const mayShare = (caller: Caller, d: DeploymentRecord) => isOwner(caller, d) || has(caller, 'deployments.manage_all');
-
-/** What the caller can do now, from their rights and the deployment's status, so the UI never guesses. */
-export function canFor(caller: Caller, d: DeploymentRecord): Can {
-  const idle = d.pendingAction === null;
-  const s = d.status;
-  return {
-    start: idle && s === 'STOPPED' && has(caller, 'deployments.start'),
-    stop: idle && s === 'RUNNING' && has(caller, 'deployments.stop'),
-    prolong: (s === 'STOPPED' || s === 'RUNNING' || s === 'EXPIRED') && has(caller, 'deployments.prolong'),
-    refreshIps: (s === 'RUNNING' || s === 'STOPPED') && has(caller, 'deployments.refresh_ips'),
-    delete: idle && (s === 'STOPPED' || s === 'RUNNING' || s === 'EXPIRED' || s === 'FAILED') && mayDelete(caller, d),
-    share: s !== 'DELETED' && s !== 'DELETING' && mayShare(caller, d),
-  };
-}

@@ -5,6 +5,7 @@ import { auditAs, callerOf } from '../http/request-context';
 import { parse } from '../validation/validate';
 import { createDeploymentBody, emptyBody, handOverBody, idParams, listDeploymentsQuery, noQuery, prolongBody } from '../validation/schemas';
 import { requireRight, viewerOf } from '../domain/access';
+import { authorizeAction } from '../domain/deployments/policy';
 import { deploymentJson } from '../domain/deployments/deployment-view';
 import { loadVisible } from '../domain/deployments/load-deployment';
 import { createDeployment } from '../domain/deployments/create-deployment';
@@ -33,6 +34,7 @@ export function deploymentsRouter(s: Services): Router {
 
   r.get('/deployments/:id', auditAs('deployment.read'), (req, res) => {
     const caller = callerOf(portal, res);
+    requireRight(caller, 'portal.view');
     const { id } = parse(idParams, req.params);
     parse(noQuery, portalQuery(req));
     res.json(deploymentJson(loadVisible(portal, expiry, caller, id), caller, portal.clock()));
@@ -50,7 +52,7 @@ export function deploymentsRouter(s: Services): Router {
   r.post('/deployments/:id/start', auditAs('deployment.start'), lifecycle, async (req, res) => {
     const caller = callerOf(portal, res);
     const { id } = parse(idParams, req.params);
-    requireRight(caller, 'deployments.start');
+    authorizeAction(caller, 'start');
     parse(emptyBody.optional(), req.body);
     res.json(deploymentJson(await startDeployment(portal, expiry, s.ips, caller, id), caller, portal.clock()));
   });
@@ -58,7 +60,7 @@ export function deploymentsRouter(s: Services): Router {
   r.post('/deployments/:id/stop', auditAs('deployment.stop'), lifecycle, async (req, res) => {
     const caller = callerOf(portal, res);
     const { id } = parse(idParams, req.params);
-    requireRight(caller, 'deployments.stop');
+    authorizeAction(caller, 'stop');
     parse(emptyBody.optional(), req.body);
     res.json(deploymentJson(await stopDeployment(portal, expiry, caller, id), caller, portal.clock()));
   });
@@ -66,7 +68,7 @@ export function deploymentsRouter(s: Services): Router {
   r.post('/deployments/:id/prolong', auditAs('deployment.prolong'), lifecycle, async (req, res) => {
     const caller = callerOf(portal, res);
     const { id } = parse(idParams, req.params);
-    requireRight(caller, 'deployments.prolong');
+    authorizeAction(caller, 'prolong');
     const body = parse(prolongBody, req.body);
     res.json(deploymentJson(await prolongDeployment(portal, expiry, caller, id, body), caller, portal.clock()));
   });
@@ -74,7 +76,7 @@ export function deploymentsRouter(s: Services): Router {
   r.put('/deployments/:id/owner', auditAs('deployment.hand_over'), (req, res) => {
     const caller = callerOf(portal, res);
     const { id } = parse(idParams, req.params);
-    requireRight(caller, 'deployments.manage_all');
+    authorizeAction(caller, 'handOver');
     parse(noQuery, portalQuery(req));
     const body = parse(handOverBody, req.body);
     res.json(deploymentJson(handOverDeployment(portal, expiry, caller, id, body.userId), caller, portal.clock()));
@@ -83,7 +85,7 @@ export function deploymentsRouter(s: Services): Router {
   r.post('/deployments/:id/refresh-ips', auditAs('deployment.refresh_ips'), lifecycle, async (req, res) => {
     const caller = callerOf(portal, res);
     const { id } = parse(idParams, req.params);
-    requireRight(caller, 'deployments.refresh_ips');
+    authorizeAction(caller, 'refreshIps');
     parse(emptyBody.optional(), req.body);
     res.json(deploymentJson(await refreshIps(portal, expiry, caller, id), caller, portal.clock()));
   });
@@ -91,6 +93,7 @@ export function deploymentsRouter(s: Services): Router {
   r.delete('/deployments/:id', auditAs('deployment.delete'), lifecycle, async (req, res) => {
     const caller = callerOf(portal, res);
     const { id } = parse(idParams, req.params);
+    authorizeAction(caller, 'delete');
     parse(emptyBody.optional(), req.body);
     await deleteDeployment(portal, expiry, caller, id);
     const previous = portal.deployments.get(id, caller.id);

@@ -5,7 +5,7 @@ import { auditAs, callerOf } from '../http/request-context';
 import { parse } from '../validation/validate';
 import { emptyBody, idParams, noQuery, shareBody, shareParams } from '../validation/schemas';
 import { portalQuery } from './query';
-import { requireRight } from '../domain/access';
+import { authorizeAction } from '../domain/deployments/policy';
 import { addShare, listShares, removeShare } from '../domain/deployments/sharing';
 import type { ShareRecord } from '../repositories/shares-repo';
 import type { Share } from '../api/wire';
@@ -19,6 +19,7 @@ export function sharesRouter(s: Services): Router {
 
   r.get('/deployments/:id/shares', auditAs('share.list'), (req, res) => {
     const caller = callerOf(portal, res);
+    authorizeAction(caller, 'share');
     const { id } = parse(idParams, req.params);
     parse(noQuery, portalQuery(req));
     res.json(listShares(portal, expiry, caller, id).map(shareJson));
@@ -26,7 +27,7 @@ export function sharesRouter(s: Services): Router {
 
   r.post('/deployments/:id/shares', auditAs('share.add'), s.rateLimiter.middleware('share'), (req, res) => {
     const caller = callerOf(portal, res);
-    requireRight(caller, 'portal.view');
+    authorizeAction(caller, 'share');
     const { id } = parse(idParams, req.params);
     const { user } = parse(shareBody, req.body);
     const { share, created } = addShare(portal, expiry, caller, id, user);
@@ -35,6 +36,7 @@ export function sharesRouter(s: Services): Router {
 
   r.delete('/deployments/:id/shares/:userId', auditAs('share.remove'), s.rateLimiter.middleware('share'), (req, res) => {
     const caller = callerOf(portal, res);
+    authorizeAction(caller, 'share');
     const { id, userId } = parse(shareParams, req.params);
     parse(emptyBody.optional(), req.body);
     removeShare(portal, expiry, caller, id, userId);

@@ -2,8 +2,8 @@
  * Delete: the VM is stopped and destroyed in Proxmox, then the row becomes DELETED (hidden, kept as
  * history with its audit rows). While it runs the row is DELETING, still counted against contingents.
  */
-import { conflict } from '../../http/api-error';
-import { Caller, forbidden, has, mayDelete, requireRight } from '../access';
+import type { Caller } from '../access';
+import { authorizeOn } from './policy';
 import type { Portal } from '../portal';
 import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
@@ -14,24 +14,9 @@ import { PORTAL_TAG } from './proxmox-marks';
 import type { Actor } from '../../auth/actor';
 import type { Status } from '../statuses';
 
-const DELETABLE = new Set(['STOPPED', 'RUNNING', 'EXPIRED', 'FAILED']);
-
 export async function deleteDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number): Promise<void> {
-  requireRight(caller, 'portal.view');
-  if (!has(caller, 'deployments.delete') && !has(caller, 'deployments.manage_all')) throw forbidden('deployments.delete');
-  const visible = loadVisible(portal, expiry, caller, id);
-  if (!mayDelete(caller, visible)) {
-    throw forbidden(visible.ownerId === caller.id ? 'deployments.delete' : 'deployments.manage_all');
-  }
-  const d = claim(
-    portal,
-    id,
-    'delete',
-    (d) => {
-      if (!DELETABLE.has(d.status)) throw conflict(`'${d.name}' cannot be deleted while it is ${d.status}.`);
-    },
-    { status: 'DELETING' },
-  );
+  authorizeOn(caller, loadVisible(portal, expiry, caller, id), 'delete', false);
+  const d = claim(portal, id, 'delete', { status: 'DELETING' });
   await removeVm(portal, caller.actor, id, d.vmid, d.status, d.name);
 }
 

@@ -1,6 +1,7 @@
 /** A deployment as the API shows it to one caller, with `can` computed for that caller. */
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
-import { Caller, canFor, seesProxmoxDetail } from '../access';
+import { Caller, seesProxmoxDetail } from '../access';
+import { canFor } from './policy';
 import type { Deployment } from '../../api/wire';
 import { iso } from '../clock';
 import { prolongBase, prolongOffer } from './ttl';

@@ -4,21 +4,20 @@
  * takes them over. The new owner must be able to use the portal; their contingent is not checked (the
  * administrator decides, and the audit row says who did).
  */
-import { conflict, notFound } from '../../http/api-error';
+import { notFound } from '../../http/api-error';
 import { writeTx } from '../../db/open';
-import { Caller, requireRight } from '../access';
+import type { Caller } from '../access';
+import { requireState } from './policy';
 import type { Portal } from '../portal';
 import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
 export function handOverDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number, newOwnerId: number): DeploymentRecord {
-  requireRight(caller, 'deployments.manage_all');
   loadVisible(portal, expiry, caller, id);
   return writeTx(portal.db, () => {
     const d = portal.deployments.get(id) as DeploymentRecord;
-    if (d.status === 'DELETING') throw conflict(`'${d.name}' is being deleted.`);
-    if (d.pendingAction !== null) throw conflict(`'${d.name}' is busy (${d.pendingAction} under way); try again when it has finished.`);
+    requireState(d, 'handOver');
     const owner = portal.users.get(newOwnerId);
     if (!owner || owner.deleted) throw notFound('user');
     if (d.ownerId === newOwnerId) return portal.deployments.get(id, caller.id) as DeploymentRecord;

@@ -1,16 +1,15 @@
 /**
- * The first steps of every deployment route after the route's own right: expire what is due (so the
- * caller never acts on a deployment that should have expired), then find it among what the caller may
- * see, or answer 404 without saying whether it exists.
+ * The first steps of every deployment route after the route's own right (checked once, by the route):
+ * expire what is due (so the caller never acts on a deployment that should have expired), then find it
+ * among what the caller may see, or answer 404 without saying whether it exists.
  */
 import { notFound } from '../../http/api-error';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
-import { Caller, requireRight, viewerOf } from '../access';
+import { Caller, viewerOf } from '../access';
 import type { Portal } from '../portal';
 import type { Expiry } from './expiry';
 
 export function loadVisible(portal: Portal, expiry: Expiry, caller: Caller, id: number): DeploymentRecord {
-  requireRight(caller, 'portal.view');
   expiry.expireDue();
   const d = portal.deployments.getVisible(id, viewerOf(caller));
   if (!d) throw notFound();

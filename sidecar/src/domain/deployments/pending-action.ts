@@ -11,15 +11,15 @@ import type { AuditEntry } from '../../audit/audit-log';
 import { kindOfMessage, ProxmoxError, TaskResult } from '../../proxmox/client';
 import type { Portal } from '../portal';
 import { lastErrorOf, proxmoxFailure } from '../proxmox-failure';
+import { requireState } from './policy';
 
 type Fields = Parameters<DeploymentsRepo['update']>[2];
 
-export function claim(portal: Portal, id: number, action: string, check: (d: DeploymentRecord) => void, extra: Fields = {}): DeploymentRecord {
+export function claim(portal: Portal, id: number, action: 'start' | 'stop' | 'delete', extra: Fields = {}): DeploymentRecord {
   return writeTx(portal.db, () => {
     const d = portal.deployments.get(id);
     if (!d) throw new Error(`deployment ${id} vanished`);
-    if (d.pendingAction !== null) throw conflict(`'${d.name}' is busy (${d.pendingAction} under way); try again when it has finished.`);
-    check(d);
+    requireState(d, action); // on the row as it is in this transaction
     portal.deployments.update(id, portal.clock(), { ...extra, pendingAction: action });
     return d;
   });

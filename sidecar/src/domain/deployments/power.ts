@@ -1,6 +1,5 @@
-/** Start and stop: rights, status rules, then Proxmox, with the result and its audit row in one transaction. */
-import { ApiError, conflict } from '../../http/api-error';
-import { Caller, requireRight } from '../access';
+/** Start and stop: the policy (policy.ts), then Proxmox, with the result and its audit row in one transaction. */
+import type { Caller } from '../access';
 import type { Portal } from '../portal';
 import type { Expiry } from './expiry';
 import type { IpWatcher } from './ip-watcher';
@@ -12,12 +11,8 @@ import { ProxmoxError } from '../../proxmox/client';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
 export async function startDeployment(portal: Portal, expiry: Expiry, ips: IpWatcher, caller: Caller, id: number): Promise<DeploymentRecord> {
-  requireRight(caller, 'deployments.start');
   loadVisible(portal, expiry, caller, id);
-  const d = claim(portal, id, 'start', (d) => {
-    if (d.status === 'EXPIRED') throw new ApiError('spp_expired', `'${d.name}' has expired; prolong it before starting it.`);
-    if (d.status !== 'STOPPED') throw conflict(`'${d.name}' cannot be started while it is ${d.status}.`);
-  });
+  const d = claim(portal, id, 'start');
   let confirmedAfter: string | null = null;
   try {
     await awaitTask(portal, portal.proxmox().startVm(d.vmid as number), portal.timings.taskTimeoutMs);
@@ -35,11 +30,8 @@ export async function startDeployment(portal: Portal, expiry: Expiry, ips: IpWat
 }
 
 export async function stopDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number): Promise<DeploymentRecord> {
-  requireRight(caller, 'deployments.stop');
   loadVisible(portal, expiry, caller, id);
-  const d = claim(portal, id, 'stop', (d) => {
-    if (d.status !== 'RUNNING') throw conflict(`'${d.name}' cannot be stopped while it is ${d.status}.`);
-  });
+  const d = claim(portal, id, 'stop');
   let confirmedAfter: string | null = null;
   let outcome: 'stopped' | 'gone' = 'stopped';
   try {

@@ -6,8 +6,9 @@
  * has revived and started. A VM that cannot be stopped leaves the deployment EXPIRED (a 502).
  */
 import { ApiError, conflict } from '../../http/api-error';
+import { requireState } from './policy';
 import { writeTx } from '../../db/open';
-import { Caller, requireRight } from '../access';
+import type { Caller } from '../access';
 import type { Portal } from '../portal';
 import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
@@ -21,7 +22,6 @@ import { failureSaying } from '../proxmox-failure';
 const STOP_ROUNDS = 2;
 
 export async function prolongDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number, choice: TtlChoice): Promise<DeploymentRecord> {
-  requireRight(caller, 'deployments.prolong');
   const seen = loadVisible(portal, expiry, caller, id);
   // A TTL the template refuses is a 400 before anything, the expiry stop included, is waited for.
   const template = portal.templates.get(seen.templateId);
@@ -46,9 +46,7 @@ export async function prolongDeployment(portal: Portal, expiry: Expiry, caller: 
 function prolongOnce(portal: Portal, caller: Caller, id: number, choice: TtlChoice): { revivedVmid: number | null } | 'stop first' {
   return writeTx(portal.db, () => {
     const d = portal.deployments.get(id) as DeploymentRecord;
-    if (d.status !== 'STOPPED' && d.status !== 'RUNNING' && d.status !== 'EXPIRED') {
-      throw conflict(`'${d.name}' cannot be prolonged while it is ${d.status}.`);
-    }
+    requireState(d, 'prolong');
     const revived = d.status === 'EXPIRED';
     if (revived && !d.vmStopped) return 'stop first';
     const template = portal.templates.get(d.templateId);

@@ -1,7 +1,8 @@
 /** Re-reads a deployment's addresses from the guest agent on request. */
 import { conflict } from '../../http/api-error';
+import { requireState } from './policy';
 import { writeTx } from '../../db/open';
-import { Caller, requireRight } from '../access';
+import type { Caller } from '../access';
 import type { Portal } from '../portal';
 import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
@@ -9,9 +10,8 @@ import { proxmoxFailure } from '../proxmox-failure';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
 export async function refreshIps(portal: Portal, expiry: Expiry, caller: Caller, id: number): Promise<DeploymentRecord> {
-  requireRight(caller, 'deployments.refresh_ips');
   const d = loadVisible(portal, expiry, caller, id);
-  if (d.status !== 'RUNNING' && d.status !== 'STOPPED') throw conflict(`The addresses of '${d.name}' cannot be read while it is ${d.status}.`);
+  requireState(d, 'refreshIps');
   let ips: string[] = [];
   if (d.status === 'RUNNING' && d.vmid !== null) {
     try {

@@ -2,9 +2,10 @@
  * Sharing: the owner (or a manager of all deployments) shares with a user found by login or e-mail in
  * the user directory, who must hold portal.view. Shared users act only with their own rights.
  */
-import { ApiError, invalidParams, notFound } from '../../http/api-error';
+import { invalidParams, notFound } from '../../http/api-error';
 import { writeTx } from '../../db/open';
-import { Caller, mayShare } from '../access';
+import type { Caller } from '../access';
+import { authorizeOn, requireState } from './policy';
 import type { Portal } from '../portal';
 import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
@@ -13,11 +14,10 @@ import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
 const CANNOT_SHARE = 'It cannot be shared with this person: check the login or e-mail address, or ask an administrator whether they may open the portal.';
 
+/** Who it is shared with is the owner's business (or a manager's), in any state; adding a share also needs a state that allows it. */
 function loadShareable(portal: Portal, expiry: Expiry, caller: Caller, id: number): DeploymentRecord {
   const d = loadVisible(portal, expiry, caller, id);
-  if (!mayShare(caller, d)) {
-    throw new ApiError('spp_forbidden', "Only the owner, or someone with the right 'Manage all deployments', can change who it is shared with.", { right: 'deployments.manage_all' });
-  }
+  authorizeOn(caller, d, 'share', false);
   return d;
 }
 
@@ -28,7 +28,7 @@ export function listShares(portal: Portal, expiry: Expiry, caller: Caller, id: n
 
 export function addShare(portal: Portal, expiry: Expiry, caller: Caller, id: number, who: string): { share: ShareRecord; created: boolean } {
   const d = loadShareable(portal, expiry, caller, id);
-  if (d.status === 'DELETING') throw new ApiError('spp_conflict', `'${d.name}' is being deleted.`);
+  requireState(d, 'share');
   const target = portal.users.findByLoginOrEmail(who);
   // Whether nobody has that login or address, or someone has who may not open the portal: one answer, so
   // sharing cannot be used to find out who exists or who holds which right.
