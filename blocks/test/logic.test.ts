@@ -6,7 +6,7 @@ import { hasAnyRight, hasRight, rightLabel } from '../src/lib/rights';
 import { formatDuration, formatTimeLeft, timeLeft } from '../src/lib/time-left';
 import { ttlInputError } from '../src/lib/ttl';
 import { parseMbInput, parseOptionalMb, parseWhole } from '../src/lib/numbers';
-import { me, quota } from './support/api-mock';
+import { catalog, me, quota } from './support/api-mock';
 
 const H = 3_600_000;
 const NOW = Date.parse( '2026-11-23T12:00:00Z' );
@@ -90,10 +90,10 @@ describe( 'actions from can', () => {
 
 describe( 'progress', () => {
 	it( 'runs while provisioning, deleting or a pending action', () => {
-		expect( isInProgress( { status: 'PROVISIONING', pendingAction: null } ) ).toBe( true );
-		expect( isInProgress( { status: 'DELETING', pendingAction: null } ) ).toBe( true );
-		expect( isInProgress( { status: 'RUNNING', pendingAction: 'stop' } ) ).toBe( true );
-		expect( isInProgress( { status: 'RUNNING', pendingAction: null } ) ).toBe( false );
+		expect( isInProgress( { status: 'PROVISIONING', pendingAction: null }, catalog.transitionalStatuses ) ).toBe( true );
+		expect( isInProgress( { status: 'DELETING', pendingAction: null }, catalog.transitionalStatuses ) ).toBe( true );
+		expect( isInProgress( { status: 'RUNNING', pendingAction: 'stop' }, catalog.transitionalStatuses ) ).toBe( true );
+		expect( isInProgress( { status: 'RUNNING', pendingAction: null }, catalog.transitionalStatuses ) ).toBe( false );
 		expect( progressLabel( { status: 'RUNNING', pendingAction: 'stop' } ) ).toBe( 'Stopping…' );
 		expect( progressLabel( { status: 'PROVISIONING', pendingAction: null } ) ).toBe( 'Provisioning…' );
 	} );
@@ -102,11 +102,11 @@ describe( 'progress', () => {
 		const now = Date.parse( '2026-11-23T12:00:00Z' );
 		const at = ( msAgo: number ) => new Date( now - msAgo ).toISOString();
 		const running = { status: 'RUNNING', pendingAction: null, ipAddresses: [] as string[], updatedAt: at( 2_000 ) };
-		expect( shouldPoll( running, now ) ).toBe( true );
-		expect( shouldPoll( { ...running, ipAddresses: [ '192.0.2.7' ] }, now ) ).toBe( false );
-		expect( shouldPoll( { ...running, updatedAt: at( 10 * 60_000 ) }, now ) ).toBe( false ); // no agent: stop asking
-		expect( shouldPoll( { ...running, status: 'STOPPED' }, now ) ).toBe( false );
-		expect( shouldPoll( { ...running, status: 'STOPPED', pendingAction: 'start' }, now ) ).toBe( true );
+		expect( shouldPoll( running, catalog.transitionalStatuses, now ) ).toBe( true );
+		expect( shouldPoll( { ...running, ipAddresses: [ '192.0.2.7' ] }, catalog.transitionalStatuses, now ) ).toBe( false );
+		expect( shouldPoll( { ...running, updatedAt: at( 10 * 60_000 ) }, catalog.transitionalStatuses, now ) ).toBe( false ); // no agent: stop asking
+		expect( shouldPoll( { ...running, status: 'STOPPED' }, catalog.transitionalStatuses, now ) ).toBe( false );
+		expect( shouldPoll( { ...running, status: 'STOPPED', pendingAction: 'start' }, catalog.transitionalStatuses, now ) ).toBe( true );
 	} );
 } );
 

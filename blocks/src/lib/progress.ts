@@ -2,13 +2,11 @@
 import { __ } from '@wordpress/i18n';
 import type { Deployment } from '../api/types';
 
-/** Transitional statuses named by api.md; the list of all statuses comes from the catalog. */
-const TRANSITIONAL = new Set( [ 'PROVISIONING', 'DELETING' ] );
-
 export const POLL_MS = 2500;
 
-export function isInProgress( d: Pick< Deployment, 'status' | 'pendingAction' > ): boolean {
-	return d.pendingAction !== null || TRANSITIONAL.has( d.status );
+/** `transitional`: the catalog's `transitionalStatuses` (GET /me). */
+export function isInProgress( d: Pick< Deployment, 'status' | 'pendingAction' >, transitional: readonly string[] ): boolean {
+	return d.pendingAction !== null || transitional.includes( d.status );
 }
 
 /** How long after its last change a RUNNING deployment without addresses is watched for its guest agent. */
@@ -18,8 +16,8 @@ const AWAIT_ADDRESSES_MS = 5 * 60_000;
  * Whether the UI should keep asking: something is under way, or a VM just started and its guest agent
  * has not reported addresses yet (the sidecar fills them in a few seconds after start).
  */
-export function shouldPoll( d: Pick< Deployment, 'status' | 'pendingAction' | 'ipAddresses' | 'updatedAt' >, now = Date.now() ): boolean {
-	if ( isInProgress( d ) ) {
+export function shouldPoll( d: Pick< Deployment, 'status' | 'pendingAction' | 'ipAddresses' | 'updatedAt' >, transitional: readonly string[], now = Date.now() ): boolean {
+	if ( isInProgress( d, transitional ) ) {
 		return true;
 	}
 	return d.status === 'RUNNING' && d.ipAddresses.length === 0 && now - Date.parse( d.updatedAt ) < AWAIT_ADDRESSES_MS;

@@ -15,6 +15,7 @@ import { usePolling } from '../hooks/use-polling';
 import { actionLabel, allowedActions, type ActionKey } from '../lib/actions';
 import { formatDateTime, formatMb } from '../lib/format';
 import { isInProgress, POLL_MS, progressLabel, shouldPoll } from '../lib/progress';
+import { useMe } from '../hooks/me-context';
 import { formatTimeLeft, timeLeft } from '../lib/time-left';
 import { ProlongForm } from './ProlongForm';
 import { SharingPanel } from './SharingPanel';
@@ -69,6 +70,7 @@ function Facts( { d, now }: { d: Deployment; now: number } ) {
 }
 
 export function DeploymentDetail( { id, onBack, onChanged, onDeleted }: Props ) {
+	const { transitionalStatuses } = useMe().catalog;
 	const now = useNow();
 	const dep = useAsync( () => getDeployment( id ), [ id ] );
 	const heading = useFocusOnMount< HTMLHeadingElement >( dep.data !== null );
@@ -76,7 +78,7 @@ export function DeploymentDetail( { id, onBack, onChanged, onDeleted }: Props ) 
 	const [ actionError, setActionError ] = useState< unknown >( null );
 	const [ panel, setPanel ] = useState< 'prolong' | 'delete' | null >( null );
 	const d = dep.data;
-	usePolling( dep.reload, d !== null && shouldPoll( d ), POLL_MS );
+	usePolling( dep.reload, d !== null && shouldPoll( d, transitionalStatuses ), POLL_MS );
 
 	const act = async ( key: ActionKey, run: () => Promise< Deployment | null > ) => {
 		setRunning( key );
@@ -137,7 +139,7 @@ export function DeploymentDetail( { id, onBack, onChanged, onDeleted }: Props ) 
 						{ d.name } <StatusBadge status={ d.status } />
 						{ d.sharedWithMe && <span className="spp-badge">{ __( 'Shared with you', 'support-provisioning-portal' ) }</span> }
 					</h2>
-					{ isInProgress( d ) && <Busy label={ progressLabel( d ) } /> }
+					{ isInProgress( d, transitionalStatuses ) && <Busy label={ progressLabel( d ) } /> }
 					{ d.lastError && (
 						<Notice status="warning" isDismissible={ false } className="spp-notice">
 							{ sprintf(

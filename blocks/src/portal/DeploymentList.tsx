@@ -26,7 +26,7 @@ interface Props {
 	focus: boolean;
 }
 
-function Row( { d, now, onOpen }: { d: Deployment; now: number; onOpen: ( id: number ) => void } ) {
+function Row( { d, now, transitional, onOpen }: { d: Deployment; now: number; transitional: readonly string[]; onOpen: ( id: number ) => void } ) {
 	return (
 		<tr>
 			<td>
@@ -36,7 +36,7 @@ function Row( { d, now, onOpen }: { d: Deployment; now: number; onOpen: ( id: nu
 			</td>
 			<td>
 				<StatusBadge status={ d.status } />
-				{ isInProgress( d ) && <Busy label={ progressLabel( d ) } /> }
+				{ isInProgress( d, transitional ) && <Busy label={ progressLabel( d ) } /> }
 			</td>
 			<td>{ d.template.name }</td>
 			<td>{ d.ipAddresses.length > 0 ? d.ipAddresses.join( ', ' ) : '—' }</td>
@@ -67,7 +67,7 @@ export function DeploymentList( { onOpen, onCreate, focus }: Props ) {
 		[ page, query, status ]
 	);
 	const items = list.data?.items ?? [];
-	usePolling( list.reload, items.some( ( d ) => shouldPoll( d ) ), POLL_MS );
+	usePolling( list.reload, items.some( ( d ) => shouldPoll( d, me.catalog.transitionalStatuses ) ), POLL_MS );
 
 	const filtered = query !== '' || status !== '';
 	const statusOptions = [
@@ -139,7 +139,7 @@ export function DeploymentList( { onOpen, onCreate, focus }: Props ) {
 					</thead>
 					<tbody>
 						{ items.map( ( d ) => (
-							<Row key={ d.id } d={ d } now={ now } onOpen={ onOpen } />
+							<Row key={ d.id } d={ d } now={ now } transitional={ me.catalog.transitionalStatuses } onOpen={ onOpen } />
 						) ) }
 					</tbody>
 				</table>

@@ -97,6 +97,7 @@ export const catalog: Catalog = {
 	],
 	statuses: [ 'PROVISIONING', 'STOPPED', 'RUNNING', 'EXPIRED', 'DELETING', 'DELETED', 'FAILED' ],
 	activeStatuses: [ 'PROVISIONING', 'STOPPED', 'RUNNING', 'DELETING' ],
+	transitionalStatuses: [ 'PROVISIONING', 'DELETING' ],
 	errorCodes: { spp_invalid_param: 400, spp_forbidden: 403 },
 };
 

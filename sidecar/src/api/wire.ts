@@ -175,6 +175,8 @@ export interface Me {
     rights: Array<{ slug: string; label: string; description: string }>;
     statuses: string[];
     activeStatuses: string[];
+    /** The portal is working on a deployment in these (the UI shows progress and polls). */
+    transitionalStatuses: string[];
     /** Error code → HTTP status. */
     errorCodes: Record<string, number>;
   };

@@ -4,7 +4,7 @@
  */
 import type { Db } from '../db/open';
 import { prepared } from '../db/statement-cache';
-import { ACTIVE_STATUSES, EXPIRABLE_STATUSES, LISTED_STATUSES, Status, sqlList } from '../domain/statuses';
+import { ACTIVE_STATUSES, ENDED_STATUSES, EXPIRABLE_STATUSES, HIDDEN_STATUSES, LISTED_STATUSES, Status, sqlList } from '../domain/statuses';
 
 export type ProvisionStep = 'clone' | 'configure';
 
@@ -130,6 +130,10 @@ const SELECT = `SELECT d.*, t.name AS template_name, t.os_type AS template_os_ty
  */
 const HOLDS_MEMORY = `(status IN (${sqlList(ACTIVE_STATUSES)}) OR (status = 'FAILED' AND vmid IS NOT NULL))`;
 
+/** Not history: every read for a caller leaves DELETED rows out. */
+const SHOWN = `d.status NOT IN (${sqlList(HIDDEN_STATUSES)})`;
+const NOT_ENDED = `status NOT IN (${sqlList(ENDED_STATUSES)})`;
+
 const visibleTo = (viewer: Viewer) =>
   viewer.all ? '1' : '(d.owner_id = @viewer OR d.id IN (SELECT s.deployment_id FROM shares s WHERE s.user_id = @viewer))';
 
@@ -179,13 +183,13 @@ export class DeploymentsRepo {
 
   /** The deployment if the viewer may see it and it is not DELETED, else null (the caller answers 404). */
   getVisible(id: number, viewer: Viewer): DeploymentRecord | null {
-    const sql = `${SELECT} WHERE d.id = @id AND d.status <> 'DELETED' AND ${visibleTo(viewer)}`;
+    const sql = `${SELECT} WHERE d.id = @id AND ${SHOWN} AND ${visibleTo(viewer)}`;
     const row = prepared<[{ viewer: number; id: number }], Row>(this.db, sql).get({ viewer: viewer.id, id });
     return row ? toRecord(row) : null;
   }
 
   list(viewer: Viewer, filter: ListFilter): { rows: DeploymentRecord[]; total: number } {
-    const where = [visibleTo(viewer), "d.status <> 'DELETED'"];
+    const where = [visibleTo(viewer), SHOWN];
     const params: Record<string, string | number> = { viewer: viewer.id, limit: filter.limit, offset: filter.offset };
     if (filter.statuses.length > 0) {
       where.push(`d.status IN (${filter.statuses.map((_, i) => `@status${i}`).join(',')})`);
@@ -281,13 +285,13 @@ export class DeploymentsRepo {
 
   /** A live deployment other than `exceptId` already holds this VMID (reserved or in use). */
   vmidTaken(vmid: number, exceptId = 0): boolean {
-    const sql = "SELECT COUNT(*) AS n FROM deployments WHERE vmid = ? AND id <> ? AND status NOT IN ('DELETED', 'FAILED')";
+    const sql = `SELECT COUNT(*) AS n FROM deployments WHERE vmid = ? AND id <> ? AND ${NOT_ENDED}`;
     return prepared<[number, number], { n: number }>(this.db, sql).get(vmid, exceptId)?.n !== 0;
   }
 
   nameTaken(name: string): boolean {
     return (
-      prepared<[string], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM deployments WHERE name = ? COLLATE NOCASE AND status NOT IN ('DELETED', 'FAILED')").get(name)
+      prepared<[string], { n: number }>(this.db, `SELECT COUNT(*) AS n FROM deployments WHERE name = ? COLLATE NOCASE AND ${NOT_ENDED}`).get(name)
         ?.n !== 0
     );
   }
@@ -304,13 +308,13 @@ export class DeploymentsRepo {
 
   /** Every deployment holding a VMID, with what the reconcile pass needs to judge it. */
   vmHolders(): Array<{ id: number; vmid: number; status: Status; pendingAction: string | null }> {
-    const sql = "SELECT id, vmid, status, pending_action AS pendingAction FROM deployments WHERE vmid IS NOT NULL AND status <> 'DELETED'";
+    const sql = `SELECT id, vmid, status, pending_action AS pendingAction FROM deployments d WHERE vmid IS NOT NULL AND ${SHOWN}`;
     return prepared<[], { id: number; vmid: number; status: Status; pendingAction: string | null }>(this.db, sql).all();
   }
 
   /** Some deployment (not DELETED) holds this VMID, FAILED ones with a leftover VM included. */
   holdsVmid(vmid: number): boolean {
-    return prepared<[number], { n: number }>(this.db, "SELECT COUNT(*) AS n FROM deployments WHERE vmid = ? AND status <> 'DELETED'").get(vmid)?.n !== 0;
+    return prepared<[number], { n: number }>(this.db, `SELECT COUNT(*) AS n FROM deployments d WHERE vmid = ? AND ${SHOWN}`).get(vmid)?.n !== 0;
   }
 
   idsWith(statuses: readonly Status[]): number[] {

@@ -7,7 +7,7 @@ import type { Services } from '../services';
 import { auditAs, callerOf } from '../http/request-context';
 import { requireRight } from '../domain/access';
 import { RIGHTS } from '../domain/rights';
-import { ACTIVE_STATUSES, STATUSES } from '../domain/statuses';
+import { ACTIVE_STATUSES, TRANSITIONAL_STATUSES, STATUSES } from '../domain/statuses';
 import { ERROR_CODES } from '../http/api-error';
 import { parse } from '../validation/validate';
 import { noQuery } from '../validation/schemas';
@@ -25,7 +25,7 @@ export function portalInfoRouter(s: Services): Router {
       user: { id: caller.id, login: caller.actor.login, email: caller.actor.email, name: caller.actor.name },
       rights: [...caller.rights],
       bootstrap: caller.bootstrap,
-      catalog: { rights: [...RIGHTS], statuses: [...STATUSES], activeStatuses: [...ACTIVE_STATUSES], errorCodes: ERROR_CODES },
+      catalog: { rights: [...RIGHTS], statuses: [...STATUSES], activeStatuses: [...ACTIVE_STATUSES], transitionalStatuses: [...TRANSITIONAL_STATUSES], errorCodes: ERROR_CODES },
     };
     res.json(me);
   });

@@ -13,6 +13,7 @@
  * Each finding is checked again with a direct read before anything is written, so work that moved on
  * between the listing and the database read is never mistaken for drift.
  */
+import { SETTLED_STATUSES } from '../statuses';
 import { writeTx } from '../../db/open';
 import { SYSTEM_ACTOR } from '../../auth/actor';
 import type { VmState } from '../../proxmox/client';
@@ -28,7 +29,7 @@ export interface ReconcileReport {
   untrackedVmids: number[];
 }
 
-const SETTLED = new Set(['STOPPED', 'RUNNING', 'EXPIRED']);
+const SETTLED = new Set<string>(SETTLED_STATUSES);
 
 export class Reconciler {
   /** Untracked VMIDs already reported by this run of the sidecar. */
