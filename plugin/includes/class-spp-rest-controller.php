@@ -58,43 +58,17 @@ final class SPP_Rest_Controller {
 	}
 
 	/**
-	 * Every operation of api.md: route (WordPress regex), method, operation name (its permission check is
-	 * `<operation>_permissions_check`) and timeout class.
+	 * Every route WordPress forwards: route (WordPress regex), method, operation name and timeout class,
+	 * from the sidecar's one route table (generated-routes.php, written by `npm run generate:php-routes`).
 	 *
 	 * @return array<int,array{0:string,1:string,2:string,3:string}>
 	 */
 	public static function operations() {
-		$deployment = '/deployments/(?P<id>\d+)';
-		return array(
-			// Portal.
-			array( '/templates', 'GET', 'get_templates', 'read' ),
-			array( '/quota', 'GET', 'get_quota', 'read' ),
-			array( '/deployments', 'GET', 'get_deployments', 'read' ),
-			array( '/deployments', 'POST', 'create_deployment', 'write' ),
-			array( $deployment, 'GET', 'get_deployment', 'read' ),
-			array( $deployment, 'DELETE', 'delete_deployment', 'long' ),
-			array( $deployment . '/start', 'POST', 'start_deployment', 'long' ),
-			array( $deployment . '/stop', 'POST', 'stop_deployment', 'long' ),
-			array( $deployment . '/prolong', 'POST', 'prolong_deployment', 'long' ),
-			array( $deployment . '/refresh-ips', 'POST', 'refresh_deployment_ips', 'proxmox' ),
-			array( $deployment . '/owner', 'PUT', 'hand_over_deployment', 'write' ),
-			array( $deployment . '/shares', 'GET', 'get_shares', 'read' ),
-			array( $deployment . '/shares', 'POST', 'create_share', 'write' ),
-			array( $deployment . '/shares/(?P<user_id>\d+)', 'DELETE', 'delete_share', 'write' ),
-			// Administration.
-			array( '/me', 'GET', 'get_me', 'read' ),
-			array( '/settings', 'GET', 'get_settings', 'read' ),
-			array( '/settings', 'PUT', 'update_settings', 'write' ),
-			array( '/settings/test', 'POST', 'test_settings', 'proxmox' ),
-			array( '/admin/templates', 'GET', 'get_admin_templates', 'read' ),
-			array( '/admin/templates', 'POST', 'create_admin_template', 'proxmox' ),
-			array( '/admin/templates/(?P<id>\d+)', 'PUT', 'update_admin_template', 'proxmox' ),
-			array( '/admin/templates/(?P<id>\d+)', 'DELETE', 'retire_admin_template', 'write' ),
-			array( '/admin/proxmox-templates', 'GET', 'get_proxmox_templates', 'proxmox' ),
-			array( '/users', 'GET', 'get_users', 'read' ),
-			array( '/users/(?P<id>\d+)', 'PUT', 'update_user', 'write' ),
-			array( '/audit', 'GET', 'get_audit', 'proxmox' ),
-		);
+		static $operations = null;
+		if ( null === $operations ) {
+			$operations = require __DIR__ . '/generated-routes.php';
+		}
+		return $operations;
 	}
 
 	/**
@@ -104,13 +78,13 @@ final class SPP_Rest_Controller {
 	 */
 	public function register_routes() {
 		$by_route = array();
-		foreach ( self::operations() as list( $route, $method, $operation, $kind ) ) {
+		foreach ( self::operations() as list( $route, $method, , $kind ) ) {
 			$by_route[ $route ][] = array(
 				'methods'             => $method,
 				'callback'            => function ( WP_REST_Request $request ) use ( $route, $kind ) {
 					return $this->forward( $request, $route, $kind );
 				},
-				'permission_callback' => array( $this, $operation . '_permissions_check' ),
+				'permission_callback' => array( $this, 'permissions_check' ),
 				'args'                => array(),
 			);
 		}
@@ -119,276 +93,14 @@ final class SPP_Rest_Controller {
 		}
 	}
 
-	// Permission checks, one per operation as in WordPress's own controllers. WordPress only requires a
-	// logged-in user; the sidecar decides the right (its 403 reaches the caller unchanged).
-
 	/**
-	 * GET /templates.
+	 * The permission callback of every route, and the one thing WordPress decides: somebody is logged
+	 * in. The sidecar decides the right (its 403 reaches the caller unchanged).
 	 *
 	 * @param WP_REST_Request $request Request.
 	 * @return true|WP_Error
 	 */
-	public function get_templates_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * GET /quota.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function get_quota_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * GET /deployments.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function get_deployments_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * POST /deployments.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function create_deployment_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * GET /deployments/:id.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function get_deployment_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * DELETE /deployments/:id.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function delete_deployment_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * POST /deployments/:id/start.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function start_deployment_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * POST /deployments/:id/stop.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function stop_deployment_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * POST /deployments/:id/prolong.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function prolong_deployment_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * POST /deployments/:id/refresh-ips.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function refresh_deployment_ips_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * PUT /deployments/:id/owner.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function hand_over_deployment_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * GET /deployments/:id/shares.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function get_shares_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * POST /deployments/:id/shares.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function create_share_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * DELETE /deployments/:id/shares/:userId.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function delete_share_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * GET /me.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function get_me_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * GET /settings.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function get_settings_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * PUT /settings.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function update_settings_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * POST /settings/test.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function test_settings_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * GET /admin/templates.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function get_admin_templates_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * POST /admin/templates.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function create_admin_template_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * PUT /admin/templates/:id.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function update_admin_template_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * DELETE /admin/templates/:id.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function retire_admin_template_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * GET /admin/proxmox-templates.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function get_proxmox_templates_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * GET /users.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function get_users_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * PUT /users/:id.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function update_user_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * GET /audit.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	public function get_audit_permissions_check( $request ) {
-		return $this->check_logged_in( $request );
-	}
-
-	/**
-	 * The one thing WordPress decides: somebody is logged in.
-	 *
-	 * @param WP_REST_Request $request Request.
-	 * @return true|WP_Error
-	 */
-	private function check_logged_in( $request ) {
+	public function permissions_check( $request ) {
 		unset( $request );
 		if ( is_user_logged_in() ) {
 			return true;
@@ -411,7 +123,7 @@ final class SPP_Rest_Controller {
 	public function forward( WP_REST_Request $request, $route, $kind ) {
 		$actor = SPP_Signer::current_actor();
 		if ( null === $actor ) {
-			return $this->check_logged_in( $request );
+			return $this->permissions_check( $request );
 		}
 		$body    = (string) $request->get_body();
 		$refusal = self::body_refusal( $body );

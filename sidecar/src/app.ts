@@ -1,19 +1,23 @@
 /**
  * The HTTP surface: `/healthz` unsigned, everything else under `/v1` behind the SPP1 signature.
- * A request's way: signature → route (rights, validation) → domain → repository / Proxmox client.
+ * A request's way: signature → route (api/routes.ts: audit name, rate limit, rights) → validation → domain
+ * (the deployment policy for relation and status) → repository / Proxmox client.
  */
-import express, { Express } from 'express';
+import express, { Express, RequestHandler } from 'express';
 import type { Services } from './services';
 import type { Keyring } from './auth/keyring';
 import type { ReplayGuard } from './auth/replay-guard';
 import { authenticate } from './http/authenticate';
 import { errorHandler } from './http/error-handler';
 import { ApiError } from './http/api-error';
-import { deploymentsRouter } from './routes/deployments';
-import { sharesRouter } from './routes/shares';
-import { portalInfoRouter } from './routes/portal-info';
-import { adminRouter } from './routes/admin';
-import { directoryRouter } from './routes/directory';
+import { deploymentsHandlers } from './routes/deployments';
+import { sharesHandlers } from './routes/shares';
+import { portalInfoHandlers } from './routes/portal-info';
+import { adminHandlers } from './routes/admin';
+import { directoryHandlers } from './routes/directory';
+import { ROUTES, RouteName } from './api/routes';
+import { auditAs } from './http/request-context';
+import { routeAccess } from './http/route-access';
 
 export const VERSION = '0.1.0';
 
@@ -41,11 +45,19 @@ export function createApp(s: Services, keyring: Keyring, replay: ReplayGuard): E
   const smallBody = express.raw({ type: () => true, limit: BODY_LIMITS.other });
   v1.use((req, res, next) => (req.path === DIRECTORY_SYNC ? largeBody : smallBody)(req, res, next));
   v1.use(authenticate(s.portal, keyring, replay));
-  v1.use(portalInfoRouter(s));
-  v1.use(deploymentsRouter(s));
-  v1.use(sharesRouter(s));
-  v1.use(adminRouter(s));
-  v1.use(directoryRouter(s));
+  // Every route from the one table: its audit name, its rate limit, its access, then its handler.
+  const handlers = {
+    ...portalInfoHandlers(s),
+    ...deploymentsHandlers(s),
+    ...sharesHandlers(s),
+    ...adminHandlers(s),
+    ...directoryHandlers(s),
+  } satisfies Record<RouteName, RequestHandler>;
+  const verb = { GET: 'get', POST: 'post', PUT: 'put', DELETE: 'delete' } as const;
+  for (const spec of ROUTES) {
+    const rate: RequestHandler[] = 'rateGroup' in spec ? [s.rateLimiter.middleware(spec.rateGroup)] : [];
+    v1[verb[spec.method]](spec.path, auditAs(spec.audit), ...rate, routeAccess(s.portal, spec.access), handlers[spec.name]);
+  }
   app.use('/v1', v1);
 
   app.use(() => {

@@ -2,7 +2,7 @@
 import { ApiError, notFound } from '../http/api-error';
 import { writeTx } from '../db/open';
 import type { Right } from './rights';
-import { Caller, requireRight } from './access';
+import type { Caller } from './access';
 import type { Portal } from './portal';
 import type { Db } from '../db/open';
 import type { UsersRepo } from '../repositories/users-repo';
@@ -10,7 +10,6 @@ import type { AuditLog } from '../audit/audit-log';
 import { SYSTEM_ACTOR } from '../auth/actor';
 
 export function updateUserRights(portal: Portal, caller: Caller, userId: number, rights: Right[], ramLimitMb: number | null | undefined): void {
-  requireRight(caller, 'rights.manage');
   writeTx(portal.db, () => {
     const user = portal.users.get(userId);
     if (!user || user.deleted) throw notFound('user');

@@ -1,11 +1,10 @@
 /** Administration: settings, templates, user rights and the audit log. */
-import { Router } from 'express';
+import type { RequestHandler } from 'express';
 import type { PortalUser } from '../api/wire';
 import type { Services } from '../services';
-import { auditAs, callerOf } from '../http/request-context';
+import { callerOf } from '../http/request-context';
 import { parse } from '../validation/validate';
 import { auditQuery, createTemplateBody, emptyBody, idParams, noQuery, settingsBody, updateTemplateBody, userRightsBody, usersQuery } from '../validation/schemas';
-import { requireRight } from '../domain/access';
 import { testConnection } from '../domain/connection-test';
 import { createTemplate, proxmoxTemplates, retireTemplate, updateTemplate } from '../domain/templates';
 import { updateUserRights } from '../domain/user-rights';
@@ -14,94 +13,83 @@ import { sendChunks } from '../http/stream';
 import { pageWindow, sendPage } from '../http/paging';
 import { portalQuery } from './query';
 
-export function adminRouter(s: Services): Router {
+export function adminHandlers(s: Services) {
   const { portal } = s;
-  const r = Router();
+  return {
+    get_settings: ((req, res) => {
+      parse(noQuery, portalQuery(req));
+      res.json(portal.settings.view());
+    }) as RequestHandler,
 
-  r.get('/settings', auditAs('settings.read'), (req, res) => {
-    requireRight(callerOf(portal, res), 'settings.manage');
-    parse(noQuery, portalQuery(req));
-    res.json(portal.settings.view());
-  });
+    update_settings: ((req, res) => {
+      const caller = callerOf(portal, res);
+      const change = parse(settingsBody, req.body);
+      res.json(portal.settings.update(caller, change));
+    }) as RequestHandler,
 
-  r.put('/settings', auditAs('settings.update'), (req, res) => {
-    const caller = callerOf(portal, res);
-    requireRight(caller, 'settings.manage');
-    const change = parse(settingsBody, req.body);
-    res.json(portal.settings.update(caller, change));
-  });
+    test_settings: (async (req, res) => {
+      parse(emptyBody.optional(), req.body);
+      res.json(await testConnection(portal, callerOf(portal, res)));
+    }) as RequestHandler,
 
-  r.post('/settings/test', auditAs('settings.test'), async (req, res) => {
-    parse(emptyBody.optional(), req.body);
-    res.json(await testConnection(portal, callerOf(portal, res)));
-  });
+    get_admin_templates: ((req, res) => {
+      parse(noQuery, portalQuery(req));
+      res.json(portal.templates.list(false));
+    }) as RequestHandler,
 
-  r.get('/admin/templates', auditAs('template.list'), (req, res) => {
-    requireRight(callerOf(portal, res), 'templates.manage');
-    parse(noQuery, portalQuery(req));
-    res.json(portal.templates.list(false));
-  });
+    create_admin_template: (async (req, res) => {
+      const caller = callerOf(portal, res);
+      const t = await createTemplate(portal, caller, parse(createTemplateBody, req.body));
+      res.status(201).location(`/v1/admin/templates/${t.id}`).json(t);
+    }) as RequestHandler,
 
-  r.post('/admin/templates', auditAs('template.create'), async (req, res) => {
-    const caller = callerOf(portal, res);
-    requireRight(caller, 'templates.manage');
-    const t = await createTemplate(portal, caller, parse(createTemplateBody, req.body));
-    res.status(201).location(`/v1/admin/templates/${t.id}`).json(t);
-  });
+    update_admin_template: (async (req, res) => {
+      const caller = callerOf(portal, res);
+      const { id } = parse(idParams, req.params);
+      res.json(await updateTemplate(portal, caller, id, parse(updateTemplateBody, req.body)));
+    }) as RequestHandler,
 
-  r.put('/admin/templates/:id', auditAs('template.update'), async (req, res) => {
-    const caller = callerOf(portal, res);
-    requireRight(caller, 'templates.manage');
-    const { id } = parse(idParams, req.params);
-    res.json(await updateTemplate(portal, caller, id, parse(updateTemplateBody, req.body)));
-  });
+    retire_admin_template: ((req, res) => {
+      const caller = callerOf(portal, res);
+      const { id } = parse(idParams, req.params);
+      parse(emptyBody.optional(), req.body);
+      res.json(retireTemplate(portal, caller, id));
+    }) as RequestHandler,
 
-  r.delete('/admin/templates/:id', auditAs('template.retire'), (req, res) => {
-    const caller = callerOf(portal, res);
-    const { id } = parse(idParams, req.params);
-    parse(emptyBody.optional(), req.body);
-    res.json(retireTemplate(portal, caller, id));
-  });
+    get_proxmox_templates: (async (req, res) => {
+      parse(noQuery, portalQuery(req));
+      res.json(await proxmoxTemplates(portal));
+    }) as RequestHandler,
 
-  r.get('/admin/proxmox-templates', auditAs('template.proxmox_list'), async (req, res) => {
-    const caller = callerOf(portal, res);
-    parse(noQuery, portalQuery(req));
-    res.json(await proxmoxTemplates(portal, caller));
-  });
+    get_users: ((req, res) => {
+      const q = parse(usersQuery, portalQuery(req));
+      const { limit, offset } = pageWindow(q);
+      const { users, total } = portal.users.list(q.search ?? '', limit, offset);
+      sendPage(res, users.map(({ deleted: _d, ...u }): PortalUser => u), total, limit);
+    }) as RequestHandler,
 
-  r.get('/users', auditAs('rights.list'), (req, res) => {
-    requireRight(callerOf(portal, res), 'rights.manage');
-    const q = parse(usersQuery, portalQuery(req));
-    const { limit, offset } = pageWindow(q);
-    const { users, total } = portal.users.list(q.search ?? '', limit, offset);
-    sendPage(res, users.map(({ deleted: _d, ...u }): PortalUser => u), total, limit);
-  });
+    update_user: ((req, res) => {
+      const caller = callerOf(portal, res);
+      const { id } = parse(idParams, req.params);
+      const body = parse(userRightsBody, req.body);
+      updateUserRights(portal, caller, id, body.rights as Parameters<typeof updateUserRights>[3], body.ramLimitMb);
+      const { deleted: _d, ...user } = portal.users.get(id) as NonNullable<ReturnType<typeof portal.users.get>>;
+      res.json({ ...user, rights: portal.users.rights(id) });
+    }) as RequestHandler,
 
-  r.put('/users/:id', auditAs('rights.update'), (req, res) => {
-    const caller = callerOf(portal, res);
-    requireRight(caller, 'rights.manage');
-    const { id } = parse(idParams, req.params);
-    const body = parse(userRightsBody, req.body);
-    updateUserRights(portal, caller, id, body.rights as Parameters<typeof updateUserRights>[3], body.ramLimitMb);
-    const { deleted: _d, ...user } = portal.users.get(id) as NonNullable<ReturnType<typeof portal.users.get>>;
-    res.json({ ...user, rights: portal.users.rights(id) });
-  });
-
-  r.get('/audit', auditAs('audit.read'), async (req, res) => {
-    const caller = callerOf(portal, res);
-    const q = parse(auditQuery, portalQuery(req));
-    const filter = { actor: q.actor, action: q.action, deployment: q.deployment, from: q.from, to: q.to };
-    if (q.format === 'csv') {
-      const chunks = auditCsvChunks(portal.db, caller, filter);
-      const first = chunks.next(); // runs the rights check before any header is sent
-      res.status(200).type('text/csv; charset=utf-8').attachment('audit-log.csv');
-      await sendChunks(res, first.done ? [] : [first.value], chunks);
-      return;
-    }
-    const { limit, offset } = pageWindow(q);
-    const { rows, total } = queryAudit(portal.db, caller, filter, limit, offset);
-    sendPage(res, rows, total, limit);
-  });
-
-  return r;
+    get_audit: (async (req, res) => {
+      const q = parse(auditQuery, portalQuery(req));
+      const filter = { actor: q.actor, action: q.action, deployment: q.deployment, from: q.from, to: q.to };
+      if (q.format === 'csv') {
+        const chunks = auditCsvChunks(portal.db, filter);
+        const first = chunks.next(); // reads the first rows before any header is sent, so a failure is still an error answer
+        res.status(200).type('text/csv; charset=utf-8').attachment('audit-log.csv');
+        await sendChunks(res, first.done ? [] : [first.value], chunks);
+        return;
+      }
+      const { limit, offset } = pageWindow(q);
+      const { rows, total } = queryAudit(portal.db, filter, limit, offset);
+      sendPage(res, rows, total, limit);
+    }) as RequestHandler,
+  };
 }

@@ -1,34 +1,29 @@
-/** /v1/directory: WordPress's mirror of its users (system actor only). */
-import { Router } from 'express';
+/** /v1/directory: WordPress's mirror of its users (the system actor only, api/routes.ts). */
+import type { RequestHandler } from 'express';
 import type { Services } from '../services';
-import { actorOf, auditAs } from '../http/request-context';
+import { actorOf } from '../http/request-context';
 import { parse } from '../validation/validate';
 import { directorySyncBody, directoryUserBody, emptyBody, idParams } from '../validation/schemas';
 import { deleteDirectoryUser, syncDirectory, upsertDirectoryUser } from '../domain/directory';
 
-export function directoryRouter(s: Services): Router {
+export function directoryHandlers(s: Services) {
   const { portal } = s;
-  const r = Router();
+  return {
+    upsert_directory_user: ((req, res) => {
+      const { id } = parse(idParams, req.params);
+      const entry = { id, ...parse(directoryUserBody, req.body) };
+      upsertDirectoryUser(portal, actorOf(res), entry);
+      res.json(entry);
+    }) as RequestHandler,
 
-  r.put('/directory/users/:id', auditAs('directory.upsert'), (req, res) => {
-    const actor = actorOf(res);
-    const { id } = parse(idParams, req.params);
-    const entry = { id, ...parse(directoryUserBody, req.body) };
-    upsertDirectoryUser(portal, actor, entry);
-    res.json(entry);
-  });
+    delete_directory_user: ((req, res) => {
+      const { id } = parse(idParams, req.params);
+      parse(emptyBody.optional(), req.body);
+      res.json({ deleted: deleteDirectoryUser(portal, actorOf(res), id) });
+    }) as RequestHandler,
 
-  r.delete('/directory/users/:id', auditAs('directory.delete'), (req, res) => {
-    const actor = actorOf(res);
-    const { id } = parse(idParams, req.params);
-    parse(emptyBody.optional(), req.body);
-    res.json({ deleted: deleteDirectoryUser(portal, actor, id) });
-  });
-
-  r.post('/directory/sync', auditAs('directory.sync'), (req, res) => {
-    const actor = actorOf(res);
-    res.json(syncDirectory(portal, actor, parse(directorySyncBody, req.body).users));
-  });
-
-  return r;
+    sync_directory: ((req, res) => {
+      res.json(syncDirectory(portal, actorOf(res), parse(directorySyncBody, req.body).users));
+    }) as RequestHandler,
+  };
 }
