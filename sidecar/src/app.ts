@@ -35,8 +35,10 @@ export function createApp(s: Services, keyring: Keyring, replay: ReplayGuard): E
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  // Ready once signatures are accepted: right after a crash, from the next whole second (auth/replay-guard.ts).
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, version: VERSION });
+    if (s.portal.clock() < replay.acceptsFrom) res.status(503).json({ ok: false, starting: true, version: VERSION });
+    else res.json({ ok: true, version: VERSION });
   });
 
   const v1 = express.Router();

@@ -41,11 +41,12 @@ export interface Sidecar {
 
 export function openSidecar(o: SidecarOptions): Sidecar {
   const db = openDatabase(join(o.dataDir, 'portal.sqlite'));
-  const replay = ReplayGuard.open(join(o.dataDir, 'nonces.sqlite'));
+  const clock = o.clock ?? systemClock;
+  const replay = ReplayGuard.open(join(o.dataDir, 'nonces.sqlite'), clock());
   const mock = new MockProxmox({ stateFile: join(o.dataDir, 'mock-proxmox.json'), ...o.mock });
   const services = createServices({
     db,
-    clock: o.clock ?? systemClock,
+    clock,
     log: o.log,
     secretBox: SecretBox.fromKeyFile(join(o.dataDir, 'settings.key')),
     auditKey: readKeyFile(join(o.dataDir, AUDIT_KEY_FILE), true),
@@ -65,7 +66,7 @@ export function openSidecar(o: SidecarOptions): Sidecar {
       await services.proxmox.close();
       services.portal.audit.flushRepeats(Number.POSITIVE_INFINITY); // the counts of windows still open
       mock.close();
-      replay.close();
+      replay.close(clock());
       db.close();
     },
   };

@@ -56,7 +56,8 @@ export function verifyRequest(req: IncomingSigned, keyring: Keyring, replay: Rep
   const actor = parseActor(actorHeader);
   if (!actor) return { ok: false, reason: 'The signed actor is not a valid actor object.' };
 
-  if (!replay.remember(nonce, nowMs)) return { ok: false, reason: 'This nonce was already used (replayed request).', claimedActor: actor };
+  const fresh = replay.remember(nonce, nowMs, Number(timestamp));
+  if (fresh !== true) return { ok: false, reason: fresh, claimedActor: actor };
 
   return { ok: true, actor, keyId };
 }
