@@ -58,58 +58,60 @@ const busy = (d: DeploymentRecord) => conflict(`'${d.name}' is busy (${d.pending
 
 const isOwner = (caller: Caller, d: DeploymentRecord) => d.ownerId === caller.id;
 
-/**
- * The 403 decided before the deployment is read, so the answer never depends on whether it exists:
- * 'View the portal', then the action's right (for owner actions, that right or 'Manage all deployments').
- */
-export function rightRefusal(caller: Caller, action: DeploymentAction): ApiError | null {
-  if (!has(caller, 'portal.view')) return forbidden('portal.view');
+/** The right that is missing for the action, checked before the deployment is read; null: none. */
+function missingRight(caller: Caller, action: DeploymentAction): Right | null {
+  if (!has(caller, 'portal.view')) return 'portal.view';
   const { right, relation } = DEPLOYMENT_POLICY[action];
   if (right === null || has(caller, right) || (relation === 'owner' && has(caller, 'deployments.manage_all'))) return null;
-  return forbidden(right);
+  return right;
 }
 
-/** The 403 of an owner action for someone who sees the deployment but may not do this to it. */
-export function relationRefusal(caller: Caller, d: DeploymentRecord, action: DeploymentAction): ApiError | null {
+/** An owner action on a deployment the caller sees but may not do this to. */
+function relationBars(caller: Caller, d: DeploymentRecord, action: DeploymentAction): boolean {
   const { right, relation } = DEPLOYMENT_POLICY[action];
-  if (relation === 'seer' || has(caller, 'deployments.manage_all')) return null;
-  if (isOwner(caller, d) && (right === null || has(caller, right))) return null;
-  if (action === 'share') {
-    return new ApiError('spp_forbidden', "Only the owner, or someone with the right 'Manage all deployments', can change who it is shared with.", { right: 'deployments.manage_all' });
-  }
-  return forbidden(isOwner(caller, d) && right !== null ? right : 'deployments.manage_all');
+  if (relation === 'seer' || has(caller, 'deployments.manage_all')) return false;
+  return !(isOwner(caller, d) && (right === null || has(caller, right)));
 }
 
-/** The 409 when the deployment's state does not allow the action now. */
-export function stateRefusal(d: DeploymentRecord, action: DeploymentAction): ApiError | null {
+/** What in the deployment's state bars the action now: its status, or another action under way. */
+function stateBars(d: DeploymentRecord, action: DeploymentAction): 'status' | 'busy' | null {
   const policy = DEPLOYMENT_POLICY[action];
-  if (!policy.statuses.includes(d.status)) return policy.notNow(d);
-  if (policy.idle && d.pendingAction !== null) return busy(d);
+  if (!policy.statuses.includes(d.status)) return 'status';
+  if (policy.idle && d.pendingAction !== null) return 'busy';
   return null;
 }
 
-function refuseIf(refusal: ApiError | null): void {
-  if (refusal) throw refusal;
-}
-
-/** Before the deployment is loaded. */
+/**
+ * Before the deployment is loaded: 'View the portal', then the action's right (for owner actions, that
+ * right or 'Manage all deployments'), so the answer never depends on whether the deployment exists.
+ */
 export function authorizeAction(caller: Caller, action: DeploymentAction): void {
-  refuseIf(rightRefusal(caller, action));
+  const right = missingRight(caller, action);
+  if (right !== null) throw forbidden(right);
 }
 
 /** Once it is loaded (and visible): the relation; then, unless the state is checked again in a transaction, the state. */
 export function authorizeOn(caller: Caller, d: DeploymentRecord, action: DeploymentAction, checkState = true): void {
-  refuseIf(relationRefusal(caller, d, action));
-  if (checkState) refuseIf(stateRefusal(d, action));
+  if (relationBars(caller, d, action)) {
+    const { right } = DEPLOYMENT_POLICY[action];
+    if (action === 'share') {
+      throw new ApiError('spp_forbidden', "Only the owner, or someone with the right 'Manage all deployments', can change who it is shared with.", { right: 'deployments.manage_all' });
+    }
+    throw forbidden(isOwner(caller, d) && right !== null ? right : 'deployments.manage_all');
+  }
+  if (checkState) requireState(d, action);
 }
 
-/** The state check alone, for the transaction that acts on a freshly read row. */
+/** The state check alone (409), for the transaction that acts on a freshly read row. */
 export function requireState(d: DeploymentRecord, action: DeploymentAction): void {
-  refuseIf(stateRefusal(d, action));
+  const bar = stateBars(d, action);
+  if (bar === 'status') throw DEPLOYMENT_POLICY[action].notNow(d);
+  if (bar === 'busy') throw busy(d);
 }
 
+/** The same decision as the guards, without building their errors: for `can`. */
 export function allow(caller: Caller, d: DeploymentRecord, action: DeploymentAction): boolean {
-  return rightRefusal(caller, action) === null && relationRefusal(caller, d, action) === null && stateRefusal(d, action) === null;
+  return missingRight(caller, action) === null && !relationBars(caller, d, action) && stateBars(d, action) === null;
 }
 
 const CAN_ACTIONS = ['start', 'stop', 'prolong', 'refreshIps', 'delete', 'share'] as const satisfies ReadonlyArray<keyof Can>;
