@@ -14,7 +14,7 @@ const PASSWORDS = { admin: 'password', support1: 'support1-pass', support2: 'sup
 const ADMIN_PAGE = '/wp-admin/admin.php?page=support-provisioning';
 const PORTAL_PAGE = '/support-portal/';
 
-// Right labels as the catalog of GET /v1/me names them (sidecar/src/domain/rights.ts).
+// Right labels as the catalog of GET /v1/me names them (contract/src/rights.ts).
 const PORTAL_RIGHTS = [
   'View the portal', // portal.view
   'Create deployments', // deployments.create

@@ -1,8 +1,9 @@
 /**
  * The HTTP surface: `/healthz` unsigned, everything else under `/v1` behind the SPP1 signature.
- * A request's way: signature → route (api/routes.ts: audit name, rate limit, rights) → validation → domain
+ * A request's way: signature → route (the contract's routes.ts: audit name, rate limit, rights) → validation → domain
  * (the deployment policy for relation and status) → repository / Proxmox client.
  */
+import { BODY_LIMITS, ROUTES, RouteName } from '@spp/contract';
 import express, { Express, RequestHandler } from 'express';
 import type { Services } from './services';
 import type { Keyring } from './auth/keyring';
@@ -15,18 +16,13 @@ import { sharesHandlers } from './routes/shares';
 import { portalInfoHandlers } from './routes/portal-info';
 import { adminHandlers } from './routes/admin';
 import { directoryHandlers } from './routes/directory';
-import { ROUTES, RouteName } from './api/routes';
 import { auditAs } from './http/request-context';
 import { routeAccess } from './http/route-access';
 
 export const VERSION = '0.1.0';
 
-/**
- * Bodies are read before the signature is checked (it covers them), so each route reads only what it can
- * need: a full directory sync of many users up to 8 MB (and only the system actor may send it), every
- * other body up to 256 KB (the largest field, a CA bundle, is 64 KB).
- */
-export const BODY_LIMITS = { directorySync: 8 * 1024 * 1024, other: 256 * 1024 } as const;
+// Bodies are read before the signature is checked (it covers them), so each route reads only what it can
+// need (the contract's BODY_LIMITS): only the system actor may send a directory sync that large.
 const DIRECTORY_SYNC = '/directory/sync';
 
 export function createApp(s: Services, keyring: Keyring, replay: ReplayGuard): Express {

@@ -25,8 +25,8 @@ export type {
 	PortalUser,
 	AuditRecord,
 	Me,
-} from '../../../sidecar/src/api/wire';
-import type { Me } from '../../../sidecar/src/api/wire';
+} from '@spp/contract';
+import type { Me } from '@spp/contract';
 
 export type Catalog = Me[ 'catalog' ];
 export type CatalogRight = Catalog[ 'rights' ][ number ];

@@ -2,7 +2,7 @@
  * The PHP copy of the route table (plugin/includes/generated-routes.php): the routes WordPress forwards,
  * as register_rest_route takes them. Written by `npm run generate:php-routes`; a test keeps it current.
  */
-import { ROUTES } from './routes';
+import { ROUTES } from '@spp/contract';
 
 export const PHP_ROUTES_FILE = 'plugin/includes/generated-routes.php';
 
@@ -18,7 +18,7 @@ export function phpRoutesSource(): string {
   return [
     '<?php',
     '/**',
-    ' * GENERATED from sidecar/src/api/routes.ts by `npm run generate:php-routes`: do not edit.',
+    ' * GENERATED from contract/src/routes.ts by `npm run generate:php-routes`: do not edit.',
     ' * The routes WordPress forwards: WordPress route, method, operation name, timeout class.',
     ' *',
     ' * @package SupportProvisioningPortal',

@@ -1,12 +1,13 @@
 /** The actor WordPress signs into X-SPP-Actor: a WordPress user, or the system actor for sync and cron. */
 import { z } from 'zod';
+import { USER_FIELD_LIMITS as U } from '@spp/contract';
 
 const userActor = z
   .object({
     id: z.number().int().positive(),
-    login: z.string().min(1).max(60),
-    email: z.string().max(100).default(''),
-    name: z.string().max(250).default(''),
+    login: z.string().min(1).max(U.login),
+    email: z.string().max(U.email).default(''),
+    name: z.string().max(U.name).default(''),
     /** WordPress capabilities the sidecar asks about: manage_options (this site), manage_network_options (a network). */
     caps: z.array(z.string().max(100)).max(50).default([]),
     /** WordPress runs as a network (multisite): the directory and the rights are the network's. */

@@ -8,7 +8,7 @@ import { loadConfig } from '../config';
 import { openDatabase } from '../db/open';
 import { UsersRepo } from '../repositories/users-repo';
 import { AuditLog } from '../audit/audit-log';
-import { ALL_RIGHTS, isRight, Right } from '../domain/rights';
+import { ALL_RIGHTS, isRight, Right } from '@spp/contract';
 import { grantAsOperator } from '../domain/user-rights';
 
 const [login, ...names] = process.argv.slice(2);

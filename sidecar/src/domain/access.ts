@@ -6,7 +6,7 @@ import { ApiError } from '../http/api-error';
 import type { UserActor } from '../auth/actor';
 import type { UsersRepo } from '../repositories/users-repo';
 import type { DeploymentRecord, Viewer } from '../repositories/deployments-repo';
-import { ALL_RIGHTS, Right, rightLabel } from './rights';
+import { ALL_RIGHTS, Right, rightLabel } from '@spp/contract';
 
 export interface Caller {
   actor: UserActor;

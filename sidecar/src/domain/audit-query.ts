@@ -9,7 +9,7 @@ export interface AuditFilter {
   to?: string;
 }
 
-import type { AuditRecord } from '../api/wire';
+import type { AuditRecord } from '@spp/contract';
 
 export type { AuditRecord };
 

@@ -5,7 +5,7 @@ import type { Caller } from './access';
 import type { Portal } from './portal';
 import { describeProxmoxError } from './proxmox-failure';
 
-import type { ConnectionReport } from '../api/wire';
+import type { ConnectionReport } from '@spp/contract';
 
 export type { ConnectionReport };
 

@@ -8,7 +8,7 @@ import type { DeploymentsRepo } from '../repositories/deployments-repo';
 import type { UsersRepo } from '../repositories/users-repo';
 import type { SettingsService } from './settings';
 
-import type { Contingent, Quota } from '../api/wire';
+import type { Contingent, Quota } from '@spp/contract';
 
 export type { Contingent, Quota };
 

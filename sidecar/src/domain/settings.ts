@@ -16,7 +16,7 @@ import { invalidParams } from '../http/api-error';
 import type { HostAllowList } from '../proxmox/host-allow-list';
 import { AUDIT_RETENTION_DAYS } from '../audit/audit-retention';
 
-import type { ProxmoxMode, SettingsUpdate, SettingsView } from '../api/wire';
+import type { ProxmoxMode, SettingsUpdate, SettingsView } from '@spp/contract';
 
 export type { ProxmoxMode, SettingsUpdate, SettingsView };
 

@@ -7,7 +7,7 @@ import type { Portal } from './portal';
 import { proxmoxFailure } from './proxmox-failure';
 import type { ProxmoxTemplate } from '../proxmox/client';
 import { MAX_TTL_HOURS_WITHOUT_LIMIT } from './deployments/ttl';
-import type { ImportableTemplate } from '../api/wire';
+import type { ImportableTemplate } from '@spp/contract';
 
 export const SEED_TEMPLATES: TemplateFields[] = [
   { name: 'Turnkey PBX Test Appliance', description: 'TurnKey PBX (Asterisk/FreePBX) for reproducing telephony issues.', osType: 'l26', proxmoxVmid: 9001, cores: 2, memoryMb: 2048, diskGb: 16, defaultTtlHours: 8, maxTtlHours: 72, active: true },

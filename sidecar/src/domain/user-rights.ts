@@ -1,7 +1,7 @@
 /** Granting rights and RAM overrides. The last holder of rights.manage cannot remove it from themselves. */
 import { ApiError, notFound } from '../http/api-error';
 import { writeTx } from '../db/open';
-import type { Right } from './rights';
+import type { Right } from '@spp/contract';
 import type { Caller } from './access';
 import type { Portal } from './portal';
 import type { Db } from '../db/open';

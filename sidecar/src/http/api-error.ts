@@ -1,22 +1,8 @@
 /**
- * Error codes of api.md, defined once. Every refusal leaves the sidecar as
- * `{"code","message","data":{"status",...}}`; the UI shows `message` as it is.
+ * The one error envelope: every refusal leaves the sidecar as `{"code","message","data":{"status",...}}`
+ * (codes and their statuses: the contract's error-codes.ts); the UI shows `message` as it is.
  */
-export const ERROR_CODES = {
-  spp_invalid_param: 400,
-  spp_unauthenticated: 401,
-  spp_forbidden: 403,
-  spp_not_found: 404,
-  spp_quota_exceeded: 409,
-  spp_expired: 409,
-  spp_conflict: 409,
-  spp_rate_limited: 429,
-  spp_internal_error: 500,
-  spp_proxmox_error: 502,
-  spp_sidecar_unavailable: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_CODES;
+import { ERROR_CODES, ErrorCode } from '@spp/contract';
 
 export interface ErrorData {
   status: number;

@@ -4,7 +4,9 @@ import { ApiError } from './api-error';
 import { actorOf } from './request-context';
 import type { Clock } from '../domain/clock';
 
-export type RateGroup = 'create' | 'lifecycle' | 'share';
+import type { RateGroup } from '@spp/contract';
+
+export type { RateGroup };
 
 export interface RateLimit {
   /** Requests allowed in a burst. */

@@ -1,10 +1,10 @@
 /**
- * Applies a route's access (api/routes.ts) before its handler reads a parameter or the body: the one
+ * Applies a route's access (contract/src/routes.ts) before its handler reads a parameter or the body: the one
  * place a route's rights are checked. What depends on the deployment itself (the caller's relation to
  * it, its status) is the deployment policy's, applied by the domain once the row is read.
  */
 import type { RequestHandler } from 'express';
-import type { RouteAccess } from '../api/routes';
+import type { RouteAccess } from '@spp/contract';
 import { ApiError } from './api-error';
 import { actorOf, callerOf } from './request-context';
 import { isSystem } from '../auth/actor';

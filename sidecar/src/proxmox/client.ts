@@ -19,7 +19,7 @@ export interface TaskResult {
   log?: string[];
 }
 
-import type { ProxmoxTemplate } from '../api/wire';
+import type { ProxmoxTemplate } from '@spp/contract';
 import { redactCredentials } from './credentials';
 
 export type { ProxmoxTemplate };

@@ -4,7 +4,8 @@
  */
 import type { Db } from '../db/open';
 import { prepared } from '../db/statement-cache';
-import { ACTIVE_STATUSES, ENDED_STATUSES, EXPIRABLE_STATUSES, HIDDEN_STATUSES, LISTED_STATUSES, Status, sqlList } from '../domain/statuses';
+import { ACTIVE_STATUSES, ENDED_STATUSES, EXPIRABLE_STATUSES, HIDDEN_STATUSES, LISTED_STATUSES, Status } from '@spp/contract';
+import { sqlList } from '../db/sql-list';
 
 export type ProvisionStep = 'clone' | 'configure';
 

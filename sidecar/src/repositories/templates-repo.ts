@@ -1,7 +1,7 @@
 /** Approved templates: the only way to provision, with the sizes and TTL policy a deployment copies. */
 import type { Db } from '../db/open';
 
-import type { Template, TemplateFields } from '../api/wire';
+import type { Template, TemplateFields } from '@spp/contract';
 
 export type { Template, TemplateFields };
 

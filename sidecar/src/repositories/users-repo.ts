@@ -1,6 +1,6 @@
 /** The sidecar's mirror of WordPress users, with their portal rights and RAM overrides. */
 import type { Db } from '../db/open';
-import { ALL_RIGHTS, Right, isRight } from '../domain/rights';
+import { ALL_RIGHTS, Right, isRight } from '@spp/contract';
 
 export interface DirectoryUser {
   id: number;

@@ -1,6 +1,6 @@
 /** Administration: settings, templates, user rights and the audit log. */
 import type { RequestHandler } from 'express';
-import type { PortalUser } from '../api/wire';
+import type { PortalUser } from '@spp/contract';
 import type { Services } from '../services';
 import { callerOf } from '../http/request-context';
 import { parse } from '../validation/validate';

@@ -1,4 +1,4 @@
-/** /v1/directory: WordPress's mirror of its users (the system actor only, api/routes.ts). */
+/** /v1/directory: WordPress's mirror of its users (the system actor only, contract/src/routes.ts). */
 import type { RequestHandler } from 'express';
 import type { Services } from '../services';
 import { actorOf } from '../http/request-context';

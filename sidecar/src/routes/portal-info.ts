@@ -1,12 +1,10 @@
 /** /v1/me, /v1/templates, /v1/quota: what the portal shows before any deployment exists. */
 import type { RequestHandler } from 'express';
-import type { Me, PortalTemplate } from '../api/wire';
+import { RIGHTS, ACTIVE_STATUSES, ERROR_CODES, TRANSITIONAL_STATUSES, STATUSES } from '@spp/contract';
+import type { Me, PortalTemplate } from '@spp/contract';
 import type { Services } from '../services';
 import { callerOf } from '../http/request-context';
 import { ttlOffer } from '../domain/deployments/ttl';
-import { RIGHTS } from '../domain/rights';
-import { ACTIVE_STATUSES, TRANSITIONAL_STATUSES, STATUSES } from '../domain/statuses';
-import { ERROR_CODES } from '../http/api-error';
 import { parse } from '../validation/validate';
 import { noQuery } from '../validation/schemas';
 import { portalQuery } from './query';

@@ -7,7 +7,7 @@ import { emptyBody, idParams, noQuery, shareBody, shareParams } from '../validat
 import { portalQuery } from './query';
 import { addShare, listShares, removeShare } from '../domain/deployments/sharing';
 import type { ShareRecord } from '../repositories/shares-repo';
-import type { Share } from '../api/wire';
+import type { Share } from '@spp/contract';
 import { iso } from '../domain/clock';
 
 const shareJson = (s: ShareRecord): Share => ({ user: { id: s.userId, login: s.login, email: s.email, name: s.name }, createdAt: iso(s.createdAt) });

@@ -4,8 +4,7 @@
  */
 import { TOKEN_ID, TOKEN_ID_MAX } from '../proxmox/credentials';
 import { z } from 'zod';
-import { RIGHTS } from '../domain/rights';
-import { STATUSES, isStatus } from '../domain/statuses';
+import { RIGHTS, USER_FIELD_LIMITS, STATUSES, isStatus } from '@spp/contract';
 import { MAX_TTL_HOURS_WITHOUT_LIMIT } from '../domain/deployments/ttl';
 import { AUDIT_RETENTION_DAYS } from '../audit/audit-retention';
 
@@ -154,7 +153,7 @@ export const settingsBody = z
   .strict();
 
 export const directoryUserBody = z
-  .object({ login: text(60).min(1, 'Required.'), email: text(100).default(''), name: text(250).default('') })
+  .object({ login: text(USER_FIELD_LIMITS.login).min(1, 'Required.'), email: text(USER_FIELD_LIMITS.email).default(''), name: text(USER_FIELD_LIMITS.name).default('') })
   .strict();
 
 export const directorySyncBody = z

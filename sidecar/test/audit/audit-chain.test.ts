@@ -1,6 +1,6 @@
 import { runAuditVerify } from '../support/audit-verify-cli';
 import { Harness } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { verifyAuditChain } from '../../src/audit/audit-verify';
 
 describe('the audit chain', () => {

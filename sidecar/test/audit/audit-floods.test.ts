@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import type { Response } from 'express';
 import { sendChunks } from '../../src/http/stream';
 import { Harness, TestUser, signedHeaders } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { AUDIT_FIELD_LIMITS, REFUSAL_KEYS_MAX, REFUSAL_WINDOW_MS } from '../../src/audit/audit-log';
 import { verifyAuditChain } from '../../src/audit/audit-verify';
 import { CSV_CHUNK_ROWS } from '../../src/domain/audit-query';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runAuditVerify } from '../support/audit-verify-cli';
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { openDatabase, writeTx } from '../../src/db/open';
 import { AuditLog } from '../../src/audit/audit-log';
 import { SidecarProcess } from '../support/sidecar-process';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Harness, TestUser, signedHeaders, KEY_HEX } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { NONCE_TTL_MS, ReplayGuard } from '../../src/auth/replay-guard';
 import { SidecarProcess } from '../support/sidecar-process';
 import { readAnswer } from '../support/harness';

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { Answer, Harness, KEY_HEX, signedHeaders, SYSTEM, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { encodeActor, signature } from '../../src/auth/canonical';
 import { parseKeyring } from '../../src/auth/keyring';
 import { ReplayGuard } from '../../src/auth/replay-guard';

@@ -22,7 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Answer, Harness, SYSTEM, TestUser } from '../support/harness';
-import { ALL_RIGHTS, RIGHTS, Right } from '../../src/domain/rights';
+import { ALL_RIGHTS, RIGHTS, Right } from '@spp/contract';
 import type { DeploymentRecord } from '../../src/repositories/deployments-repo';
 
 // ---------------------------------------------------------------------------------------------------

@@ -5,8 +5,7 @@
  * `true` — the action goes through; `false` — a refusal (403, 409) that changes nothing.
  */
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS, Right } from '../../src/domain/rights';
-import { STATUSES, Status } from '../../src/domain/statuses';
+import { ALL_RIGHTS, Right, STATUSES, Status } from '@spp/contract';
 
 const LINUX = 3;
 const ACTIONS = {

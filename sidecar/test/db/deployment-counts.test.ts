@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { openDatabase, Db } from '../../src/db/open';
 import { MIGRATIONS } from '../../src/db/migrations';
 import { DeploymentsRepo, Viewer } from '../../src/repositories/deployments-repo';
-import { LISTED_STATUSES, STATUSES, Status } from '../../src/domain/statuses';
+import { LISTED_STATUSES, STATUSES, Status } from '@spp/contract';
 
 const NOW = Date.parse('2026-11-23T08:00:00Z');
 

@@ -1,5 +1,5 @@
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { writeTx } from '../../src/db/open';
 
 const LINUX = 3; // seeded: Linux Utility VM, 4096 MB, no TTL maximum

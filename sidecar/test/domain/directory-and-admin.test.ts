@@ -1,5 +1,5 @@
 import { Harness, SYSTEM, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 
 describe('user directory, templates and settings administration', () => {
   let h: Harness;

@@ -5,7 +5,7 @@
  * action, after provisioning, after the expiry stop) × both readers; the audit row keeps the detail.
  */
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { ProxmoxError, ProxmoxErrorKind } from '../../src/proxmox/client';
 import { whatToDo } from '../../src/domain/proxmox-failure';
 

@@ -3,7 +3,7 @@
  * found, recorded once, and only what is provably the portal's is changed.
  */
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { ProxmoxError } from '../../src/proxmox/client';
 
 const HOUR = 3_600_000;

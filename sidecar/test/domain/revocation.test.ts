@@ -6,7 +6,7 @@
  * deployments of a removed user stay until an administrator hands them over.
  */
 import { Harness, SYSTEM, TestUser } from '../support/harness';
-import { ALL_RIGHTS, Right } from '../../src/domain/rights';
+import { ALL_RIGHTS, Right } from '@spp/contract';
 import { UsersRepo } from '../../src/repositories/users-repo';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

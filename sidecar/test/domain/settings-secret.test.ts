@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { SettingsService } from '../../src/domain/settings';
 import { SettingsRepo } from '../../src/repositories/settings-repo';
 import { SecretBox } from '../../src/domain/secret-box';

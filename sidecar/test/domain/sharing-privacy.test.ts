@@ -1,6 +1,6 @@
 /** Sharing does not tell who exists, nor who may open the portal: one answer for "cannot share with this person". */
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 
 let h: Harness;
 let alice: TestUser;

@@ -5,7 +5,7 @@
  * offered never-expire and 8760 hours for a deployment of a retired template, which the sidecar refused.
  */
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { MAX_TTL_HOURS_WITHOUT_LIMIT, prolongOffer, ttlOffer } from '../../src/domain/deployments/ttl';
 
 const H = 3_600_000;

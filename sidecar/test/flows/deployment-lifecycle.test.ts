@@ -1,5 +1,5 @@
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { verifyAuditChain } from '../../src/audit/audit-verify';
 
 describe('a deployment from create to delete', () => {

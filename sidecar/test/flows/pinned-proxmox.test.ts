@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { Simulator, SimVersion, startSimulator } from '../../simulator';
 
 const TIMINGS = { cloneMs: 20, startMs: 5, shutdownMs: 5, stopMs: 5, deleteMs: 5, configMs: 2, agentDelayMs: 0, failFastMs: 2 };

@@ -13,7 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Answer, Harness, SYSTEM, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { jsonLogger } from '../../src/logger';
 
 // ---------------------------------------------------------------------------------------------

@@ -3,10 +3,9 @@
  * sidecar read and parse megabytes; only the directory sync (system actor) may send a large body.
  */
 import { Harness, SYSTEM, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS, BODY_LIMITS } from '@spp/contract';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BODY_LIMITS } from '../../src/app';
 
 let h: Harness;
 let alice: TestUser;

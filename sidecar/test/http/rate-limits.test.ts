@@ -1,5 +1,5 @@
 import { Harness } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 
 describe('rate limits', () => {
   let h: Harness;

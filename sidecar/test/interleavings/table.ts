@@ -8,7 +8,7 @@
  */
 import { Harness, TestUser } from '../support/harness';
 import { Interleaver, Running, Side } from '../support/interleaver';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { writeTx } from '../../src/db/open';
 import { verifyAuditChain } from '../../src/audit/audit-verify';
 import type { ProxmoxClient } from '../../src/proxmox/client';

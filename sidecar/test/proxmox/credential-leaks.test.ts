@@ -5,7 +5,7 @@
  */
 import { Harness, TestUser } from '../support/harness';
 import { simulatorClient } from '../support/simulator-client';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { ProxmoxError } from '../../src/proxmox/client';
 import { redactCredentials } from '../../src/proxmox/credentials';
 import type { Logger } from '../../src/logger';

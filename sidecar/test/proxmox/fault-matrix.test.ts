@@ -5,8 +5,7 @@
  * match what really holds memory, and an audit row says what happened.
  */
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
-import { ACTIVE_STATUSES } from '../../src/domain/statuses';
+import { ALL_RIGHTS, ACTIVE_STATUSES } from '@spp/contract';
 import { Fault, Simulator, startSimulator, portalSettingsFor } from '../../simulator';
 
 const LINUX = 3; // seeded template: Proxmox VMID 9003, 4096 MB

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { HostAllowList } from '../../src/proxmox/host-allow-list';
 import { loadConfig } from '../../src/config';
 import { Harness } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { SettingsRepo } from '../../src/repositories/settings-repo';
 import { writeTx } from '../../src/db/open';
 import { Simulator, startSimulator } from '../../simulator';

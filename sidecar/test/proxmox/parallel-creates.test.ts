@@ -4,7 +4,7 @@
  * used twice, no contingent is oversubscribed, and every VM in Proxmox belongs to exactly one deployment.
  */
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { Simulator, startSimulator, portalSettingsFor } from '../../simulator';
 
 const USER_LIMIT_MB = 12_288; // three Linux VMs (4096 MB) per user

@@ -7,7 +7,7 @@
  * of reach, and wider grants or no pool are reported.
  */
 import { Harness, TestUser } from '../support/harness';
-import { ALL_RIGHTS } from '../../src/domain/rights';
+import { ALL_RIGHTS } from '@spp/contract';
 import { portalSettingsFor, Simulator, startSimulator } from '../../simulator';
 import { simulatorClient } from '../support/simulator-client';
 

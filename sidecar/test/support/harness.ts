@@ -11,7 +11,7 @@ import { openSidecar, Sidecar } from '../../src/sidecar';
 import { parseKeyring } from '../../src/auth/keyring';
 import { encodeActor, signedRequestHeaders } from '../../src/auth/canonical';
 import { silentLogger, Logger } from '../../src/logger';
-import type { Right } from '../../src/domain/rights';
+import type { Right } from '@spp/contract';
 import { writeTx } from '../../src/db/open';
 import type { RateGroup, RateLimit } from '../../src/http/rate-limit';
 import type { HttpTuning } from '../../src/domain/proxmox-connection';

@@ -12,7 +12,7 @@ import { actualPower, stopVm } from './vm-power';
 import { waitWhileLocked } from './vm-locks';
 import { PORTAL_TAG } from './proxmox-marks';
 import type { Actor } from '../../auth/actor';
-import type { Status } from '../statuses';
+import type { Status } from '@spp/contract';
 
 export async function deleteDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number): Promise<void> {
   authorizeOn(caller, loadVisible(portal, expiry, caller, id), 'delete', false);

@@ -2,11 +2,11 @@
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 import { Caller, seesProxmoxDetail } from '../access';
 import { canFor } from './policy';
-import type { Deployment } from '../../api/wire';
+import type { Deployment } from '@spp/contract';
 import { iso } from '../clock';
 import { prolongBase, prolongOffer } from './ttl';
 
-/** The API's deployment object (api/wire.ts). */
+/** The API's deployment object (contract/src/wire.ts). */
 export type DeploymentJson = Deployment;
 
 /** `now`: the request's time, which the prolong offer is computed at. */

@@ -5,13 +5,11 @@
  * not now) and the `can` sent to the UI both read this table, so what the UI offers is what is allowed.
  */
 import { ApiError, conflict } from '../../http/api-error';
-import type { Can } from '../../api/wire';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 import { Caller, forbidden, has } from '../access';
-import type { Right } from '../rights';
-import { Status, STATUSES } from '../statuses';
+import { Can, DeploymentAction, Right, Status, STATUSES } from '@spp/contract';
 
-export type DeploymentAction = keyof Can | 'handOver';
+export type { DeploymentAction };
 
 interface ActionPolicy {
   /** The right the action needs besides 'View the portal'; null: none. */

@@ -13,7 +13,7 @@
  * Each finding is checked again with a direct read before anything is written, so work that moved on
  * between the listing and the database read is never mistaken for drift.
  */
-import { SETTLED_STATUSES } from '../statuses';
+import { SETTLED_STATUSES } from '@spp/contract';
 import { writeTx } from '../../db/open';
 import { SYSTEM_ACTOR } from '../../auth/actor';
 import type { VmState } from '../../proxmox/client';

@@ -1,7 +1,7 @@
 /** TTL policy: hours from 1 to the template's maximum (8760 where none is set), or never-expire where no maximum is set. */
 import { invalidParams } from '../../http/api-error';
 import type { Template } from '../../repositories/templates-repo';
-import type { TtlOffer } from '../../api/wire';
+import type { TtlOffer } from '@spp/contract';
 import { HOUR_MS } from '../clock';
 
 export const MAX_TTL_HOURS_WITHOUT_LIMIT = 8760;

@@ -26,8 +26,3 @@ export const SETTLED_STATUSES: readonly Status[] = ['STOPPED', 'RUNNING', 'EXPIR
 export function isStatus(value: unknown): value is Status {
   return typeof value === 'string' && (STATUSES as readonly string[]).includes(value);
 }
-
-/** `'A','B'` for use inside SQL `IN (...)`; the values are our own constants, never input. */
-export function sqlList(values: readonly string[]): string {
-  return values.map((v) => `'${v}'`).join(',');
-}

@@ -1,13 +1,17 @@
 /**
  * Every route of the API, once: method, path, who may call it, its audit action, its rate-limit group
  * and how long WordPress waits for it. The sidecar registers its routes and applies access and audit
- * names from this table (app.ts, http/route-access.ts); the WordPress plugin registers the routes it
- * forwards from a PHP copy generated from it (`npm run generate:php-routes`, checked by a test).
- * Like wire.ts this file imports only types, so any project can read it.
+ * names from this table (sidecar/src/app.ts, http/route-access.ts); the WordPress plugin registers the
+ * routes it forwards from a PHP copy generated from it (`npm run generate:php-routes`, checked by a test).
  */
-import type { DeploymentAction } from '../domain/deployments/policy';
-import type { Right } from '../domain/rights';
-import type { RateGroup } from '../http/rate-limit';
+import type { Can } from './wire';
+import type { Right } from './rights';
+
+/** What the deployment policy decides (the sidecar's domain/deployments/policy.ts): the `can` actions and hand-over. */
+export type DeploymentAction = keyof Can | 'handOver';
+
+/** Rate-limited groups of routes, each with its own budget per user. */
+export type RateGroup = 'create' | 'lifecycle' | 'share';
 
 /** What the sidecar checks first, before reading a parameter or the body. */
 export type RouteAccess =
