@@ -19,6 +19,7 @@ defined( 'ABSPATH' ) || exit;
 define( 'SPP_PLUGIN_FILE', __FILE__ );
 define( 'SPP_PLUGIN_VERSION', '0.1.0' );
 
+require_once __DIR__ . '/includes/class-spp-contract.php';
 require_once __DIR__ . '/includes/class-spp-config.php';
 require_once __DIR__ . '/includes/class-spp-signer.php';
 require_once __DIR__ . '/includes/class-spp-sidecar-client.php';

@@ -11,3 +11,6 @@ export const BODY_LIMITS = { directorySync: 8 * 1024 * 1024, other: 256 * 1024 }
 
 /** Arrays and objects nested at most in a body WordPress forwards (the portal's own nest two). */
 export const MAX_BODY_DEPTH = 8;
+
+/** The key ids WordPress and the sidecar accept (SPP_SIDECAR_KEY_ID, SPP_SIGNING_KEYS). */
+export const KEY_ID_PATTERN_SOURCE = '^[A-Za-z0-9_.-]{1,32}$';

@@ -20,7 +20,6 @@ final class SPP_Config {
 	const KEY         = 'SPP_SIDECAR_KEY';
 
 	/** Same pattern as the sidecar's keyring (sidecar/src/auth/keyring.ts). */
-	const KEY_ID_PATTERN = '/^[A-Za-z0-9_.-]{1,32}$/';
 
 	/**
 	 * The sidecar's base URL, without a trailing slash.
@@ -143,7 +142,7 @@ final class SPP_Config {
 			);
 		} else {
 			$key_id = trim( self::as_string( $values[ self::KEY_ID ] ) );
-			if ( 1 !== preg_match( self::KEY_ID_PATTERN, $key_id ) ) {
+			if ( 1 !== preg_match( SPP_Contract::KEY_ID_PATTERN, $key_id ) ) {
 				$this->problems[ self::KEY_ID ] = sprintf(
 					/* translators: 1: SPP_SIDECAR_KEY_ID */
 					__( '%1$s is invalid: use 1 to 32 letters, digits, \'.\', \'_\' or \'-\' (the id of a key in the sidecar\'s SPP_SIGNING_KEYS, e.g. k1).', 'support-provisioning-portal' ),

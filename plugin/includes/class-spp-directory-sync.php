@@ -39,9 +39,6 @@ final class SPP_Directory_Sync {
 	const MODEL_OPTION = 'spp_directory_model';
 
 	/** Longest values the sidecar's directory accepts (sidecar/src/validation/schemas.ts). */
-	const MAX_LOGIN = 60;
-	const MAX_EMAIL = 100;
-	const MAX_NAME  = 250;
 
 	/**
 	 * Sidecar client.
@@ -280,9 +277,9 @@ final class SPP_Directory_Sync {
 	 */
 	public static function entry( $user ) {
 		return array(
-			'login' => SPP_Signer::clip( (string) $user->user_login, self::MAX_LOGIN ),
-			'email' => SPP_Signer::clip( (string) $user->user_email, self::MAX_EMAIL ),
-			'name'  => SPP_Signer::clip( (string) $user->display_name, self::MAX_NAME ),
+			'login' => SPP_Signer::clip( (string) $user->user_login, SPP_Contract::MAX_LOGIN ),
+			'email' => SPP_Signer::clip( (string) $user->user_email, SPP_Contract::MAX_EMAIL ),
+			'name'  => SPP_Signer::clip( (string) $user->display_name, SPP_Contract::MAX_NAME ),
 		);
 	}
 

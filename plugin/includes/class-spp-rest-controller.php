@@ -23,15 +23,6 @@ final class SPP_Rest_Controller {
 	/** WordPress's own query parameters: used by WordPress, never forwarded. */
 	const WP_QUERY_PARAMS = array( 'rest_route', '_locale', '_envelope', '_fields', '_embed', '_method', '_wpnonce', '_jsonp' );
 
-	/**
-	 * The largest body forwarded: the sidecar reads at most this much on every route WordPress forwards
-	 * (BODY_LIMITS.other in sidecar/src/app.ts; a sidecar test keeps the two equal).
-	 */
-	const MAX_BODY_BYTES = 262144;
-
-	/** Most arrays and objects nested in a body forwarded: the portal's bodies nest two ({"rights":[…]}); the rest is room. */
-	const MAX_BODY_DEPTH = 8;
-
 	/** Sidecar response headers relayed to the caller. */
 	const RELAYED_HEADERS = array(
 		'x-wp-total'          => 'X-WP-Total',
@@ -59,7 +50,7 @@ final class SPP_Rest_Controller {
 
 	/**
 	 * Every route WordPress forwards: route (WordPress regex), method, operation name and timeout class,
-	 * from the sidecar's one route table (generated-routes.php, written by `npm run generate:php-routes`).
+	 * from the contract's one route table (generated-routes.php, written by `npm run generate:php`).
 	 *
 	 * @return array<int,array{0:string,1:string,2:string,3:string}>
 	 */
@@ -167,12 +158,12 @@ final class SPP_Rest_Controller {
 		if ( '' === $body ) {
 			return null;
 		}
-		if ( strlen( $body ) > self::MAX_BODY_BYTES ) {
+		if ( strlen( $body ) > SPP_Contract::MAX_BODY_BYTES ) {
 			$message = __( 'The request body is too large.', 'support-provisioning-portal' );
 			$param   = __( 'Too large.', 'support-provisioning-portal' );
 		} else {
 			// PHP counts the value inside the innermost array or object as one more level.
-			json_decode( $body, false, self::MAX_BODY_DEPTH + 1 );
+			json_decode( $body, false, SPP_Contract::MAX_BODY_DEPTH + 1 );
 			$error = json_last_error();
 			if ( JSON_ERROR_NONE === $error ) {
 				return null;
@@ -229,7 +220,7 @@ final class SPP_Rest_Controller {
 		if ( 0 === strpos( $type, 'text/csv' ) && $answer['status'] < 300 ) {
 			return $answer;
 		}
-		$answer['body'] = (string) file_get_contents( $answer['file'], false, null, 0, self::MAX_BODY_BYTES ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents -- a local temporary file.
+		$answer['body'] = (string) file_get_contents( $answer['file'], false, null, 0, SPP_Contract::MAX_BODY_BYTES ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents -- a local temporary file.
 		wp_delete_file( $answer['file'] );
 		unset( $answer['file'] );
 		return $answer;

@@ -19,9 +19,6 @@ final class SPP_Signer {
 	const SCHEME = 'SPP1-HMAC-SHA256';
 
 	/** Longest values the sidecar accepts in an actor (sidecar/src/auth/actor.ts), in UTF-16 code units. */
-	const MAX_LOGIN      = 60;
-	const MAX_EMAIL      = 100;
-	const MAX_NAME       = 250;
 	const MAX_IP         = 64;
 	const MAX_USER_AGENT = 512;
 
@@ -279,9 +276,9 @@ final class SPP_Signer {
 		$caps  = is_array( $caps ) ? array_values( array_intersect( self::ACTOR_CAPS, $caps ) ) : ( $caps ? array( 'manage_options' ) : array() );
 		$actor = array(
 			'id'    => (int) $id,
-			'login' => self::clip( (string) $login, self::MAX_LOGIN ),
-			'email' => self::clip( (string) $email, self::MAX_EMAIL ),
-			'name'  => self::clip( (string) $name, self::MAX_NAME ),
+			'login' => self::clip( (string) $login, SPP_Contract::MAX_LOGIN ),
+			'email' => self::clip( (string) $email, SPP_Contract::MAX_EMAIL ),
+			'name'  => self::clip( (string) $name, SPP_Contract::MAX_NAME ),
 			'caps'  => $caps,
 		);
 		if ( ! empty( $site['network'] ) ) {

@@ -1,6 +1,6 @@
 <?php
 /**
- * GENERATED from contract/src/routes.ts by `npm run generate:php-routes`: do not edit.
+ * GENERATED from contract/src by `npm run generate:php`: do not edit.
  * The routes WordPress forwards: WordPress route, method, operation name, timeout class.
  *
  * @package SupportProvisioningPortal

@@ -88,7 +88,7 @@ final class ForwardingTest extends SPP_Integration_Test_Case {
 	 */
 	public function test_bodies_out_of_limits_are_not_forwarded(): void {
 		$deep  = str_repeat( '[', 20 ) . str_repeat( ']', 20 );
-		$large = '{"templateId":1,"name":"' . str_repeat( 'x', SPP_Rest_Controller::MAX_BODY_BYTES ) . '"}';
+		$large = '{"templateId":1,"name":"' . str_repeat( 'x', SPP_Contract::MAX_BODY_BYTES ) . '"}';
 		$cases = array(
 			array( 'text/plain', $deep, 'Nested too deeply.' ),
 			array( 'application/json', $deep, 'Nested too deeply.' ),

@@ -102,7 +102,7 @@ final class RelayTest extends TestCase {
 	 * @return array<string,array{0:string,1:?string}>
 	 */
 	public function bodies_to_forward(): array {
-		$limit = SPP_Rest_Controller::MAX_BODY_BYTES;
+		$limit = SPP_Contract::MAX_BODY_BYTES;
 		$nest  = static function ( int $levels ): string {
 			return str_repeat( '[', $levels - 1 ) . '{"a":1}' . str_repeat( ']', $levels - 1 );
 		};
@@ -114,8 +114,8 @@ final class RelayTest extends TestCase {
 			'an object'                  => array( '{"templateId":1,"name":"x"}', null ),
 			'a scalar (the sidecar says)' => array( '42', null ),
 			'rights, two levels'         => array( '{"rights":["portal.view"]}', null ),
-			'at the depth limit'         => array( $nest( SPP_Rest_Controller::MAX_BODY_DEPTH ), null ),
-			'one level deeper'           => array( $nest( SPP_Rest_Controller::MAX_BODY_DEPTH + 1 ), 'Nested too deeply.' ),
+			'at the depth limit'         => array( $nest( SPP_Contract::MAX_BODY_DEPTH ), null ),
+			'one level deeper'           => array( $nest( SPP_Contract::MAX_BODY_DEPTH + 1 ), 'Nested too deeply.' ),
 			'ten thousand levels'        => array( $nest( 10000 ), 'Nested too deeply.' ),
 			'exactly the size limit'     => array( $sized( $limit ), null ),
 			'one byte more'              => array( $sized( $limit + 1 ), 'Too large.' ),

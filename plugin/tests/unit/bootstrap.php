@@ -75,6 +75,7 @@ if ( ! class_exists( 'WP_Error' ) ) {
 }
 
 $spp_includes = dirname( __DIR__, 2 ) . '/includes/';
+require_once $spp_includes . 'class-spp-contract.php';
 require_once $spp_includes . 'class-spp-config.php';
 require_once $spp_includes . 'class-spp-signer.php';
 require_once $spp_includes . 'class-spp-sidecar-client.php';

@@ -1,7 +1,9 @@
 /** Signing keys: `id:hex,id:hex`. Every listed key is accepted so a key can be rotated without downtime. */
+import { KEY_ID_PATTERN_SOURCE } from '@spp/contract';
+
 export type Keyring = ReadonlyMap<string, Buffer>;
 
-export const KEY_ID_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+export const KEY_ID_PATTERN = new RegExp(KEY_ID_PATTERN_SOURCE);
 
 export function parseKeyring(spec: string): Keyring {
   const ring = new Map<string, Buffer>();
