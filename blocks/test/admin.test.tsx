@@ -194,7 +194,7 @@ describe( 'templates', () => {
 } );
 
 describe( 'user rights', () => {
-	it( 'edits the eleven rights with the catalog’s labels and the RAM override', async () => {
+	it( 'edits every right of the catalog with its label, and the RAM override', async () => {
 		setup( [ 'rights.manage' ] );
 		mockApi.on( 'PUT /users/:id', ( call ) => ( { body: { id: 8, login: 'bob', email: '', name: 'Bob', ...( call.data as object ) } } ) );
 		render( <AdminApp /> );
@@ -203,7 +203,7 @@ describe( 'user rights', () => {
 		expect( within( row ).getByText( 'default' ) ).toBeTruthy();
 		fireEvent.click( within( row ).getByRole( 'button', { name: 'Edit rights bob' } ) );
 		const dialog = await screen.findByRole( 'dialog' );
-		expect( within( dialog ).getAllByRole( 'checkbox' ) ).toHaveLength( 11 );
+		expect( within( dialog ).getAllByRole( 'checkbox' ) ).toHaveLength( catalog.rights.length );
 		fireEvent.click( within( dialog ).getByLabelText( 'Start deployments' ) );
 		fireEvent.click( within( dialog ).getByLabelText( 'Create deployments' ) );
 		fireEvent.change( within( dialog ).getByLabelText( 'RAM contingent override (MB)' ), { target: { value: '4096' } } );
@@ -215,6 +215,21 @@ describe( 'user rights', () => {
 			} )
 		);
 		await waitFor( () => expect( noticeTexts() ).toContain( 'Rights of bob saved.' ) );
+	} );
+
+	it( 'offers a right the sidecar’s catalog adds, with its label, and saves it', async () => {
+		setup( [ 'rights.manage' ] );
+		const snapshot = { slug: 'deployments.snapshot', label: 'Take snapshots', description: 'Take and restore snapshots.' };
+		mockApi.on( 'GET /me', { body: { ...me( [ 'rights.manage' ] ), catalog: { ...catalog, rights: [ ...catalog.rights, snapshot ] } } } );
+		mockApi.on( 'PUT /users/:id', ( call ) => ( { body: { id: 8, login: 'bob', email: '', name: 'Bob', ...( call.data as object ) } } ) );
+		render( <AdminApp /> );
+		const row = ( await screen.findByRole( 'row', { name: /^bob/ } ) ) as HTMLElement;
+		fireEvent.click( within( row ).getByRole( 'button', { name: 'Edit rights bob' } ) );
+		const dialog = await screen.findByRole( 'dialog' );
+		expect( within( dialog ).getAllByRole( 'checkbox' ) ).toHaveLength( catalog.rights.length + 1 );
+		fireEvent.click( within( dialog ).getByLabelText( 'Take snapshots' ) );
+		fireEvent.click( within( dialog ).getByRole( 'button', { name: 'Save rights' } ) );
+		await waitFor( () => expect( mockApi.calls.find( ( c ) => c.method === 'PUT' )?.data ).toMatchObject( { rights: [ 'portal.view', 'deployments.snapshot' ] } ) );
 	} );
 
 	it( 'searches users', async () => {

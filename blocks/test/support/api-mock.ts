@@ -2,6 +2,7 @@
  * A stand-in for apiFetch: routes keyed by "METHOD /path" (namespace and query stripped) answer with a
  * value, a paged list, or an error envelope; every call is recorded.
  */
+import { ACTIVE_STATUSES, ERROR_CODES, RIGHTS, STATUSES, TRANSITIONAL_STATUSES } from '@spp/contract';
 import type { Catalog, Deployment, Me, PortalTemplate, Quota, Template } from '../../src/api/types';
 
 export interface Recorded {
@@ -81,24 +82,13 @@ export function createApiMock(): ApiMock {
 	};
 }
 
+/** The catalog as GET /me sends it: the contract's own lists, so a right or status added there is here too. */
 export const catalog: Catalog = {
-	rights: [
-		{ slug: 'portal.view', label: 'View the portal', description: 'Open the portal.' },
-		{ slug: 'deployments.create', label: 'Create deployments', description: 'Create deployments.' },
-		{ slug: 'deployments.start', label: 'Start deployments', description: 'Start deployments.' },
-		{ slug: 'deployments.stop', label: 'Stop deployments', description: 'Stop deployments.' },
-		{ slug: 'deployments.prolong', label: 'Prolong deployments', description: 'Prolong deployments.' },
-		{ slug: 'deployments.refresh_ips', label: 'Refresh IP addresses', description: 'Refresh IP addresses.' },
-		{ slug: 'deployments.delete', label: 'Delete own deployments', description: 'Delete own deployments.' },
-		{ slug: 'deployments.manage_all', label: 'Manage all deployments', description: 'Manage all deployments.' },
-		{ slug: 'templates.manage', label: 'Manage templates', description: 'Manage templates.' },
-		{ slug: 'settings.manage', label: 'Manage settings', description: 'Manage settings.' },
-		{ slug: 'rights.manage', label: 'Manage rights', description: 'Manage rights.' },
-	],
-	statuses: [ 'PROVISIONING', 'STOPPED', 'RUNNING', 'EXPIRED', 'DELETING', 'DELETED', 'FAILED' ],
-	activeStatuses: [ 'PROVISIONING', 'STOPPED', 'RUNNING', 'DELETING' ],
-	transitionalStatuses: [ 'PROVISIONING', 'DELETING' ],
-	errorCodes: { spp_invalid_param: 400, spp_forbidden: 403 },
+	rights: RIGHTS.map( ( r ) => ( { ...r } ) ),
+	statuses: [ ...STATUSES ],
+	activeStatuses: [ ...ACTIVE_STATUSES ],
+	transitionalStatuses: [ ...TRANSITIONAL_STATUSES ],
+	errorCodes: { ...ERROR_CODES },
 };
 
 export const me = ( rights: string[], bootstrap = false ): Me => ( {
