@@ -75,13 +75,16 @@ export function createServices(o: ServiceOptions): Services {
     contingents: new Contingents(deployments, users, settings),
     proxmox: () => proxmox.client(),
     timings: { ...DEFAULT_TIMINGS, ...o.timings },
+    expireDue: () => undefined, // replaced below, once the expiry service exists
   };
   seedTemplates(portal);
   const background = new Background(o.log);
+  const expiry = new Expiry(portal, background);
+  portal.expireDue = () => void expiry.expireDue();
   return {
     portal,
     background,
-    expiry: new Expiry(portal, background),
+    expiry,
     provisioner: new Provisioner(portal, background),
     ips: new IpWatcher(portal, background),
     rateLimiter: new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...o.rateLimits }, o.clock),

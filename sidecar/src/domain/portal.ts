@@ -54,4 +54,9 @@ export interface Portal {
   /** The Proxmox client for the current settings (mock or HTTP). */
   proxmox: () => ProxmoxClient;
   timings: Timings;
+  /**
+   * Marks what is due EXPIRED and starts stopping those VMs (the expiry service, wired in once it
+   * exists): a load calls it first, so nobody acts on a deployment that should have expired.
+   */
+  expireDue: () => void;
 }

@@ -22,7 +22,7 @@ export function deploymentsHandlers(s: Services) {
     get_deployments: ((req, res) => {
       const caller = callerOf(portal, res);
       const q = parse(listDeploymentsQuery, portalQuery(req));
-      expiry.expireDue();
+      portal.expireDue();
       const { limit, offset } = pageWindow(q);
       const { rows, total } = portal.deployments.list(viewerOf(caller), { statuses: q.status ?? [], search: q.search ?? '', limit, offset });
       sendPage(res, rows.map((d) => deploymentJson(d, caller, portal.clock())), total, limit);
@@ -32,7 +32,7 @@ export function deploymentsHandlers(s: Services) {
       const caller = callerOf(portal, res);
       const { id } = parse(idParams, req.params);
       parse(noQuery, portalQuery(req));
-      res.json(deploymentJson(loadVisible(portal, expiry, caller, id), caller, portal.clock()));
+      res.json(deploymentJson(loadVisible(portal, caller, id), caller, portal.clock()));
     }) as RequestHandler,
 
     create_deployment: ((req, res) => {
@@ -46,14 +46,14 @@ export function deploymentsHandlers(s: Services) {
       const caller = callerOf(portal, res);
       const { id } = parse(idParams, req.params);
       parse(emptyBody.optional(), req.body);
-      res.json(deploymentJson(await startDeployment(portal, expiry, s.ips, caller, id), caller, portal.clock()));
+      res.json(deploymentJson(await startDeployment(portal, s.ips, caller, id), caller, portal.clock()));
     }) as RequestHandler,
 
     stop_deployment: (async (req, res) => {
       const caller = callerOf(portal, res);
       const { id } = parse(idParams, req.params);
       parse(emptyBody.optional(), req.body);
-      res.json(deploymentJson(await stopDeployment(portal, expiry, caller, id), caller, portal.clock()));
+      res.json(deploymentJson(await stopDeployment(portal, caller, id), caller, portal.clock()));
     }) as RequestHandler,
 
     prolong_deployment: (async (req, res) => {
@@ -68,21 +68,21 @@ export function deploymentsHandlers(s: Services) {
       const { id } = parse(idParams, req.params);
       parse(noQuery, portalQuery(req));
       const body = parse(handOverBody, req.body);
-      res.json(deploymentJson(handOverDeployment(portal, expiry, caller, id, body.userId), caller, portal.clock()));
+      res.json(deploymentJson(handOverDeployment(portal, caller, id, body.userId), caller, portal.clock()));
     }) as RequestHandler,
 
     refresh_deployment_ips: (async (req, res) => {
       const caller = callerOf(portal, res);
       const { id } = parse(idParams, req.params);
       parse(emptyBody.optional(), req.body);
-      res.json(deploymentJson(await refreshIps(portal, expiry, caller, id), caller, portal.clock()));
+      res.json(deploymentJson(await refreshIps(portal, caller, id), caller, portal.clock()));
     }) as RequestHandler,
 
     delete_deployment: (async (req, res) => {
       const caller = callerOf(portal, res);
       const { id } = parse(idParams, req.params);
       parse(emptyBody.optional(), req.body);
-      await deleteDeployment(portal, expiry, caller, id);
+      await deleteDeployment(portal, caller, id);
       const previous = portal.deployments.get(id, caller.id);
       res.json({ deleted: true, previous: previous ? deploymentJson(previous, caller, portal.clock()) : null });
     }) as RequestHandler,

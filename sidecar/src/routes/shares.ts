@@ -13,20 +13,20 @@ import { iso } from '../domain/clock';
 const shareJson = (s: ShareRecord): Share => ({ user: { id: s.userId, login: s.login, email: s.email, name: s.name }, createdAt: iso(s.createdAt) });
 
 export function sharesHandlers(s: Services) {
-  const { portal, expiry } = s;
+  const { portal } = s;
   return {
     get_shares: ((req, res) => {
       const caller = callerOf(portal, res);
       const { id } = parse(idParams, req.params);
       parse(noQuery, portalQuery(req));
-      res.json(listShares(portal, expiry, caller, id).map(shareJson));
+      res.json(listShares(portal, caller, id).map(shareJson));
     }) as RequestHandler,
 
     create_share: ((req, res) => {
       const caller = callerOf(portal, res);
       const { id } = parse(idParams, req.params);
       const { user } = parse(shareBody, req.body);
-      const { share, created } = addShare(portal, expiry, caller, id, user);
+      const { share, created } = addShare(portal, caller, id, user);
       res.status(created ? 201 : 200).json(shareJson(share));
     }) as RequestHandler,
 
@@ -34,7 +34,7 @@ export function sharesHandlers(s: Services) {
       const caller = callerOf(portal, res);
       const { id, userId } = parse(shareParams, req.params);
       parse(emptyBody.optional(), req.body);
-      removeShare(portal, expiry, caller, id, userId);
+      removeShare(portal, caller, id, userId);
       res.json({ deleted: true });
     }) as RequestHandler,
   };

@@ -5,7 +5,6 @@
 import type { Caller } from '../access';
 import { authorizeOn } from './policy';
 import type { Portal } from '../portal';
-import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
 import { awaitTask, claim, fail, settle } from './pending-action';
 import { actualPower, stopVm } from './vm-power';
@@ -14,8 +13,8 @@ import { PORTAL_TAG } from './proxmox-marks';
 import type { Actor } from '../../auth/actor';
 import type { Status } from '@spp/contract';
 
-export async function deleteDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number): Promise<void> {
-  authorizeOn(caller, loadVisible(portal, expiry, caller, id), 'delete', false);
+export async function deleteDeployment(portal: Portal, caller: Caller, id: number): Promise<void> {
+  authorizeOn(caller, loadVisible(portal, caller, id), 'delete', false);
   const d = claim(portal, id, 'delete', { status: 'DELETING' });
   await removeVm(portal, caller.actor, id, d.vmid, d.status, d.name);
 }

@@ -9,12 +9,11 @@ import { writeTx } from '../../db/open';
 import type { Caller } from '../access';
 import { requireState } from './policy';
 import type { Portal } from '../portal';
-import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
-export function handOverDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number, newOwnerId: number): DeploymentRecord {
-  loadVisible(portal, expiry, caller, id);
+export function handOverDeployment(portal: Portal, caller: Caller, id: number, newOwnerId: number): DeploymentRecord {
+  loadVisible(portal, caller, id);
   return writeTx(portal.db, () => {
     const d = portal.deployments.get(id) as DeploymentRecord;
     requireState(d, 'handOver');

@@ -7,10 +7,9 @@ import { notFound } from '../../http/api-error';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 import { Caller, viewerOf } from '../access';
 import type { Portal } from '../portal';
-import type { Expiry } from './expiry';
 
-export function loadVisible(portal: Portal, expiry: Expiry, caller: Caller, id: number): DeploymentRecord {
-  expiry.expireDue();
+export function loadVisible(portal: Portal, caller: Caller, id: number): DeploymentRecord {
+  portal.expireDue();
   const d = portal.deployments.getVisible(id, viewerOf(caller));
   if (!d) throw notFound();
   return d;

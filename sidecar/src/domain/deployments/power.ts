@@ -1,7 +1,6 @@
 /** Start and stop: the policy (policy.ts), then Proxmox, with the result and its audit row in one transaction. */
 import type { Caller } from '../access';
 import type { Portal } from '../portal';
-import type { Expiry } from './expiry';
 import type { IpWatcher } from './ip-watcher';
 import { loadVisible } from './load-deployment';
 import { awaitTask, claim, fail, settle } from './pending-action';
@@ -10,8 +9,8 @@ import { vanishedFields, vanishedMessage } from './vanished';
 import { ProxmoxError } from '../../proxmox/client';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
-export async function startDeployment(portal: Portal, expiry: Expiry, ips: IpWatcher, caller: Caller, id: number): Promise<DeploymentRecord> {
-  loadVisible(portal, expiry, caller, id);
+export async function startDeployment(portal: Portal, ips: IpWatcher, caller: Caller, id: number): Promise<DeploymentRecord> {
+  loadVisible(portal, caller, id);
   const d = claim(portal, id, 'start');
   let confirmedAfter: string | null = null;
   try {
@@ -29,8 +28,8 @@ export async function startDeployment(portal: Portal, expiry: Expiry, ips: IpWat
   return portal.deployments.get(id, caller.id) as DeploymentRecord;
 }
 
-export async function stopDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number): Promise<DeploymentRecord> {
-  loadVisible(portal, expiry, caller, id);
+export async function stopDeployment(portal: Portal, caller: Caller, id: number): Promise<DeploymentRecord> {
+  loadVisible(portal, caller, id);
   const d = claim(portal, id, 'stop');
   let confirmedAfter: string | null = null;
   let outcome: 'stopped' | 'gone' = 'stopped';

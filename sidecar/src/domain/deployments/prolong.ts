@@ -22,7 +22,7 @@ import { failureSaying } from '../proxmox-failure';
 const STOP_ROUNDS = 2;
 
 export async function prolongDeployment(portal: Portal, expiry: Expiry, caller: Caller, id: number, choice: TtlChoice): Promise<DeploymentRecord> {
-  const seen = loadVisible(portal, expiry, caller, id);
+  const seen = loadVisible(portal, caller, id);
   // A TTL the template refuses is a 400 before anything, the expiry stop included, is waited for.
   const template = portal.templates.get(seen.templateId);
   if (template) checkTtl(choice, template);

@@ -4,13 +4,12 @@ import { requireState } from './policy';
 import { writeTx } from '../../db/open';
 import type { Caller } from '../access';
 import type { Portal } from '../portal';
-import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
 import { proxmoxFailure } from '../proxmox-failure';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
 
-export async function refreshIps(portal: Portal, expiry: Expiry, caller: Caller, id: number): Promise<DeploymentRecord> {
-  const d = loadVisible(portal, expiry, caller, id);
+export async function refreshIps(portal: Portal, caller: Caller, id: number): Promise<DeploymentRecord> {
+  const d = loadVisible(portal, caller, id);
   requireState(d, 'refreshIps');
   let ips: string[] = [];
   if (d.status === 'RUNNING' && d.vmid !== null) {

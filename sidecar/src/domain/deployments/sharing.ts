@@ -7,7 +7,6 @@ import { writeTx } from '../../db/open';
 import type { Caller } from '../access';
 import { authorizeOn, requireState } from './policy';
 import type { Portal } from '../portal';
-import type { Expiry } from './expiry';
 import { loadVisible } from './load-deployment';
 import type { ShareRecord } from '../../repositories/shares-repo';
 import type { DeploymentRecord } from '../../repositories/deployments-repo';
@@ -15,19 +14,19 @@ import type { DeploymentRecord } from '../../repositories/deployments-repo';
 const CANNOT_SHARE = 'It cannot be shared with this person: check the login or e-mail address, or ask an administrator whether they may open the portal.';
 
 /** Who it is shared with is the owner's business (or a manager's), in any state; adding a share also needs a state that allows it. */
-function loadShareable(portal: Portal, expiry: Expiry, caller: Caller, id: number): DeploymentRecord {
-  const d = loadVisible(portal, expiry, caller, id);
+function loadShareable(portal: Portal, caller: Caller, id: number): DeploymentRecord {
+  const d = loadVisible(portal, caller, id);
   authorizeOn(caller, d, 'share', false);
   return d;
 }
 
-export function listShares(portal: Portal, expiry: Expiry, caller: Caller, id: number): ShareRecord[] {
-  loadShareable(portal, expiry, caller, id);
+export function listShares(portal: Portal, caller: Caller, id: number): ShareRecord[] {
+  loadShareable(portal, caller, id);
   return portal.shares.list(id);
 }
 
-export function addShare(portal: Portal, expiry: Expiry, caller: Caller, id: number, who: string): { share: ShareRecord; created: boolean } {
-  const d = loadShareable(portal, expiry, caller, id);
+export function addShare(portal: Portal, caller: Caller, id: number, who: string): { share: ShareRecord; created: boolean } {
+  const d = loadShareable(portal, caller, id);
   requireState(d, 'share');
   const target = portal.users.findByLoginOrEmail(who);
   // Whether nobody has that login or address, or someone has who may not open the portal: one answer, so
@@ -44,8 +43,8 @@ export function addShare(portal: Portal, expiry: Expiry, caller: Caller, id: num
   return { share, created };
 }
 
-export function removeShare(portal: Portal, expiry: Expiry, caller: Caller, id: number, userId: number): void {
-  loadShareable(portal, expiry, caller, id);
+export function removeShare(portal: Portal, caller: Caller, id: number, userId: number): void {
+  loadShareable(portal, caller, id);
   writeTx(portal.db, () => {
     if (!portal.shares.remove(id, userId)) throw notFound('share');
     portal.audit.append({ actor: caller.actor, action: 'share.remove', target: { type: 'user', id: userId }, deploymentId: id, result: 'ok', status: 200, details: {} });
