@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, ROOT, startSidecar } from './lib/stack.mjs';
+import { freePort } from '@spp/tools';
+import { ROOT, startSidecar } from './lib/stack.mjs';
 
 const WARMUP = 30;
 const ROUNDS = 300; // per endpoint, alternating

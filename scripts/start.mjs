@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@spp/tools';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, SPP_DATA_DIR: process.env.SPP_DATA_DIR ?? join(root, '.spp-data') };
@@ -35,15 +36,6 @@ const stopAll = (sig) => {
 process.on('SIGINT', () => stopAll('SIGINT'));
 process.on('SIGTERM', () => stopAll('SIGTERM'));
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(what, probe, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await sleep(100);
-  }
-  throw new Error(`${what} did not come up within ${ms / 1000} s`);
-}
 
 /** One signed call through the sidecar's own CLI (same key, same data folder). */
 function call(method, target, body) {
@@ -62,7 +54,7 @@ async function startSimulator() {
   children.push(sim);
   let banner = '';
   sim.stdout.on('data', (d) => (banner += d));
-  await waitFor('the Proxmox simulator', () => banner.includes('fingerprint:') || sim.exitCode !== null);
+  await waitFor('the Proxmox simulator', () => banner.includes('fingerprint:') || sim.exitCode !== null, { timeoutMs: 15_000, intervalMs: 100 });
   if (sim.exitCode !== null) throw new Error(`the Proxmox simulator exited (${sim.exitCode}); is port ${simPort} free? Set SPP_SIMULATOR_PORT.`);
   const token = JSON.parse(readFileSync(join(state, 'token.json'), 'utf8'));
   return { url: `https://127.0.0.1:${simPort}`, token, caPem: readFileSync(join(state, 'ca.pem'), 'utf8'), node: 'pve', banner };
@@ -83,7 +75,7 @@ async function main() {
     } catch {
       return false;
     }
-  });
+  }, { timeoutMs: 15_000, intervalMs: 100 });
   if (simulator) {
     await call('PUT', '/v1/settings', {
       mode: 'http',

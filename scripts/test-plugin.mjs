@@ -15,7 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { freePort, optionReader, ROOT, run, SIDECAR_MAIN, startSidecar, tail } from './lib/stack.mjs';
+import { freePort } from '@spp/tools';
+import { optionReader, ROOT, run, SIDECAR_MAIN, startSidecar, tail } from './lib/stack.mjs';
 
 const PLUGIN = join(ROOT, 'plugin');
 const STATE_ROOT = join(ROOT, '.wp-env-state');

@@ -1,5 +1,6 @@
 // Shared helpers of the wp-env scripts: options, paths, env.json, processes, timings.
 // No npm dependencies: node:* only.
+import { waitFor } from '@spp/tools';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -152,16 +153,6 @@ export function isOurs(pid, needle) {
   return isAlive(pid) && cmdline(pid).includes(needle);
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor(what, test, { timeoutMs = 30000, intervalMs = 50 } = {}) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await test()) return;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
 
 /** Stops a process (or its whole group) with `signal`, then SIGKILL after `timeoutMs`. Returns true if it was running. */
 export async function stopProcess(pid, { signal = 'SIGTERM', group = false, timeoutMs = 20000, name = 'process' } = {}) {

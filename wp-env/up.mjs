@@ -2,13 +2,14 @@
 // Brings up a real local WordPress without Docker, from Debian's packages: private MariaDB, private copy
 // of the WordPress tree, own wp-config.php, demo users, the portal page, the project's plugin, and a web
 // server on 127.0.0.1. Idempotent: a second run installs nothing and reuses what is running.
+import { waitFor } from '@spp/tools';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import {
   CACHE_DIR, HERE, ROOT, VERSIONS, fail, isAlive, resolveSidecar, isOurs, isRoot, normaliseVersion, parseArgs, portInUse, readEnv, run,
-  startDetached, stateDirFor, stopProcess, targetStates, stopState, timer, waitFor, writeEnv, writeIfChanged,
+  startDetached, stateDirFor, stopProcess, targetStates, stopState, timer, writeEnv, writeIfChanged,
 } from './lib.mjs';
 
 const USAGE = `usage: node wp-env/up.mjs [options]

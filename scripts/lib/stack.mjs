@@ -1,24 +1,13 @@
 // What the scripts that bring up a test stack (plugin tests, browser tests, the WordPress bench) share:
-// the built sidecar as a child process, free ports, command runs and their output.
+// the built sidecar as a child process, command runs and their output (ports and waiting: @spp/tools).
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '@spp/tools';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SIDECAR_MAIN = join(ROOT, 'sidecar', 'dist', 'src', 'main.js');
-
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export function run(cmd, argv, opts = {}) {
   return spawnSync(cmd, argv, { cwd: ROOT, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024, ...opts });
@@ -67,7 +56,7 @@ export async function startSidecar({ dataDir, port, keyId, key }) {
           await api.stop();
           throw new Error(`the sidecar did not answer /healthz within 20 s (log ${logFile})`);
         }
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
     },
     async stop() {

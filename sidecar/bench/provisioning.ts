@@ -6,6 +6,7 @@
  *  - 50 parallel creates: the makespan against the simulator's ideal one (clones of one template cannot
  *    overlap on Proxmox's storage lock, so the ideal is the longest per-template chain of clones).
  */
+import { waitFor } from '@spp/tools';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
@@ -41,15 +42,7 @@ async function call(origin: string, method: string, target: string, body?: unkno
   return { status: res.status, json: text === '' ? null : JSON.parse(text) };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null>, maxMs: number): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`bench: ${what} did not happen within ${maxMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, WATCH_MS));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | null>, maxMs: number) => waitFor(`bench: ${what}`, probe, { timeoutMs: maxMs, intervalMs: WATCH_MS });
 
 export async function benchProvisioning(dir: string, log: (line: string) => void): Promise<ProvisioningFigures> {
   mkdirSync(dir, { recursive: true });

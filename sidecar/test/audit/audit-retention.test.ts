@@ -13,7 +13,7 @@ import { ALL_RIGHTS } from '@spp/contract';
 import { openDatabase, writeTx } from '../../src/db/open';
 import { AuditLog } from '../../src/audit/audit-log';
 import { SidecarProcess } from '../support/sidecar-process';
-import { eventually } from '../support/eventually';
+import { waitFor } from '@spp/tools';
 import { checkpointsOf, verifyAuditArchives, verifyAuditChain } from '../../src/audit/audit-verify';
 import { AUDIT_ARCHIVE_BATCH, AUDIT_ARCHIVE_DIR, AUDIT_RETENTION_DAYS } from '../../src/audit/audit-retention';
 import { AUDIT_KEY_FILE, signCheckpoint } from '../../src/audit/audit-checkpoint';
@@ -234,14 +234,14 @@ describe('the running sidecar', () => {
       const ADMIN = { id: 1, login: 'admin', email: 'admin@example.com', name: 'Admin', caps: ['manage_options'] };
       expect((await proc.call(ADMIN, 'PUT', '/v1/settings', { auditRetentionDays: 30 })).status).toBe(200);
       const read = () => new Database(join(dir, 'portal.sqlite'), { readonly: true });
-      const checkpoint = await eventually('the sweep to archive', () => {
+      const checkpoint = await waitFor('the sweep to archive', () => {
         const db = read();
         try {
           return checkpointsOf(db)[0];
         } finally {
           db.close();
         }
-      });
+      }, { timeoutMs: 15_000 });
       expect(checkpoint).toMatchObject({ from_id: 1, through_id: 25, rows: 25 });
       expect(proc.log()).toContain('audit rows archived');
 

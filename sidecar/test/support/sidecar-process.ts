@@ -3,22 +3,11 @@
  * `npm run sidecar`, configured through the environment, signed calls as WordPress makes them.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@spp/tools';
 import { join } from 'node:path';
 import { KEY_HEX, readAnswer, signedHeaders, TestUser, Answer } from './harness';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export class SidecarProcess {
   private child: ChildProcess | null = null;
