@@ -11,7 +11,6 @@ export interface AuditFilter {
 
 import type { AuditRecord } from '@spp/contract';
 
-export type { AuditRecord };
 
 interface Row {
   id: number;

@@ -7,7 +7,6 @@ import { describeProxmoxError } from './proxmox-failure';
 
 import type { ConnectionReport } from '@spp/contract';
 
-export type { ConnectionReport };
 
 export async function testConnection(portal: Portal, caller: Caller): Promise<ConnectionReport> {
   const settings = portal.settings.view();

@@ -10,7 +10,6 @@ import type { SettingsService } from './settings';
 
 import type { Contingent, Quota } from '@spp/contract';
 
-export type { Contingent, Quota };
 
 const contingent = (limit: number, used: number): Contingent =>
   limit === 0 ? { limitMb: null, usedMb: used, availableMb: null } : { limitMb: limit, usedMb: used, availableMb: Math.max(0, limit - used) };

@@ -18,7 +18,6 @@ import { AUDIT_RETENTION_DAYS } from '../audit/audit-retention';
 
 import type { ProxmoxMode, SettingsUpdate, SettingsView } from '@spp/contract';
 
-export type { ProxmoxMode, SettingsUpdate, SettingsView };
 
 export const DEFAULT_SETTINGS: Omit<SettingsView, 'tokenSecretSet'> = {
   mode: 'mock',

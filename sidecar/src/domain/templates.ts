@@ -1,11 +1,10 @@
 /** Template administration: approve (from a Proxmox template), edit the policy, retire. Retired templates take no new deployments; old ones keep working. */
 import { invalidParams, notFound } from '../http/api-error';
 import { writeTx } from '../db/open';
-import type { Template, TemplateFields } from '../repositories/templates-repo';
+import type { ProxmoxTemplate, Template, TemplateFields } from '@spp/contract';
 import type { Caller } from './access';
 import type { Portal } from './portal';
 import { proxmoxFailure } from './proxmox-failure';
-import type { ProxmoxTemplate } from '../proxmox/client';
 import { MAX_TTL_HOURS_WITHOUT_LIMIT } from './deployments/ttl';
 import type { ImportableTemplate } from '@spp/contract';
 

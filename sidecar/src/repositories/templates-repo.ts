@@ -3,7 +3,6 @@ import type { Db } from '../db/open';
 
 import type { Template, TemplateFields } from '@spp/contract';
 
-export type { Template, TemplateFields };
 
 interface TemplateRow {
   id: number;

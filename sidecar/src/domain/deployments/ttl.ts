@@ -1,6 +1,6 @@
 /** TTL policy: hours from 1 to the template's maximum (8760 where none is set), or never-expire where no maximum is set. */
 import { invalidParams } from '../../http/api-error';
-import type { Template } from '../../repositories/templates-repo';
+import type { Template } from '@spp/contract';
 import type { TtlOffer } from '@spp/contract';
 import { HOUR_MS } from '../clock';
 
