@@ -3,6 +3,7 @@
  * storage lock that makes parallel full clones fail, and persistence to a state file. HTTP lives in server.ts;
  * everything here speaks Proxmox's words (messages are Proxmox's, without the trailing newline).
  */
+import { DEMO_TEMPLATES } from '../src/proxmox/demo-proxmox';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -88,11 +89,8 @@ export function storageInfo(id: string): (typeof STORAGES)[string] | undefined {
 
 const DISK_KEY = /^(scsi|virtio|sata|ide)\d+$|^efidisk0$|^tpmstate0$/;
 
-export const DEFAULT_TEMPLATES: SimGuestSpec[] = [
-  { vmid: 9001, name: 'pbx-test-appliance', cores: 2, memoryMb: 2048, diskGb: 16, ostype: 'l26' },
-  { vmid: 9002, name: 'windows-support-client', cores: 4, memoryMb: 8192, diskGb: 64, ostype: 'win11' },
-  { vmid: 9003, name: 'linux-utility', cores: 2, memoryMb: 4096, diskGb: 32, ostype: 'l26' },
-];
+/** The demo node's three templates, the same as the mock's and the portal's seed (src/proxmox/demo-proxmox.ts). */
+export const DEFAULT_TEMPLATES: SimGuestSpec[] = DEMO_TEMPLATES.map(({ osType, ...t }) => ({ ...t, ostype: osType }));
 
 const QEMU = { '8.4': { qemu: '9.2.0', machine: 'pc-i440fx-9.2+pve1' }, '9.1': { qemu: '10.1.2', machine: 'pc-i440fx-10.1+pve0' } };
 
@@ -106,12 +104,6 @@ export function macFor(vmid: number, salt: string): string {
   return ['BC', '24', '11', ...[h[0], h[1], h[2]].map((b) => (b ?? 0).toString(16).toUpperCase().padStart(2, '0'))].join(':');
 }
 
-/** Deterministic documentation-range IPv4 (RFC 5737) for a VMID, the same scheme as the portal's mock. */
-export function guestIpv4(vmid: number): string {
-  const ranges = ['192.0.2', '198.51.100', '203.0.113'];
-  const slot = vmid % (ranges.length * 254);
-  return `${ranges[Math.floor(slot / 254)] ?? ranges[0]}.${(slot % 254) + 1}`;
-}
 
 /** EUI-64 link-local address of a MAC. */
 export function linkLocal(mac: string): string {

@@ -2,7 +2,8 @@
  * The endpoint handlers: what each simulated call does and returns, in Proxmox's output shapes (loose typing
  * included: nextid as a string, booleans as 1/0, false ones and unset locks omitted).
  */
-import { type Engine, PveError, agentEnabled, guestIpv4, isTemplate, linkLocal, macFor, memoryMb, normalizeTags, paramError, storageInfo, STORAGE_IDS, type TaskRec, type VmRec } from './engine';
+import { guestIpv4 } from '../src/proxmox/demo-proxmox';
+import { type Engine, PveError, agentEnabled, isTemplate, linkLocal, macFor, memoryMb, normalizeTags, paramError, storageInfo, STORAGE_IDS, type TaskRec, type VmRec } from './engine';
 import { type Grant, allPrivileges, checkPrivs, hasPriv, normalizePath, permissionsOn } from './privileges';
 import type { SchemaFile } from './schema';
 import type { SimVersion } from './types';

@@ -1,4 +1,5 @@
 /** Template administration: approve (from a Proxmox template), edit the policy, retire. Retired templates take no new deployments; old ones keep working. */
+import { DEMO_TEMPLATES } from '../proxmox/demo-proxmox';
 import { invalidParams, notFound } from '../http/api-error';
 import { writeTx } from '../db/open';
 import type { ProxmoxTemplate, Template, TemplateFields } from '@spp/contract';
@@ -8,10 +9,23 @@ import { proxmoxFailure } from './proxmox-failure';
 import { MAX_TTL_HOURS_WITHOUT_LIMIT } from './deployments/ttl';
 import type { ImportableTemplate } from '@spp/contract';
 
+/** The demo node's template (demo-proxmox.ts) as an approved template: its VMID and sizes, the portal's policy. */
+const approved = (t: (typeof DEMO_TEMPLATES)[number], policy: Pick<TemplateFields, 'name' | 'description' | 'defaultTtlHours' | 'maxTtlHours'>): TemplateFields => ({
+  ...policy,
+  osType: t.osType,
+  proxmoxVmid: t.vmid,
+  cores: t.cores,
+  memoryMb: t.memoryMb,
+  diskGb: t.diskGb,
+  active: true,
+});
+
+const [PBX, WINDOWS, LINUX] = DEMO_TEMPLATES;
+
 export const SEED_TEMPLATES: TemplateFields[] = [
-  { name: 'Turnkey PBX Test Appliance', description: 'TurnKey PBX (Asterisk/FreePBX) for reproducing telephony issues.', osType: 'l26', proxmoxVmid: 9001, cores: 2, memoryMb: 2048, diskGb: 16, defaultTtlHours: 8, maxTtlHours: 72, active: true },
-  { name: 'Windows Support Client', description: 'Windows 11 client with the support tool set, for remote sessions and reproductions.', osType: 'win11', proxmoxVmid: 9002, cores: 4, memoryMb: 8192, diskGb: 64, defaultTtlHours: 8, maxTtlHours: 168, active: true },
-  { name: 'Linux Utility VM', description: 'Debian with network and diagnostic tools (tcpdump, sipp, curl).', osType: 'l26', proxmoxVmid: 9003, cores: 2, memoryMb: 4096, diskGb: 32, defaultTtlHours: 24, maxTtlHours: null, active: true },
+  approved(PBX, { name: 'Turnkey PBX Test Appliance', description: 'TurnKey PBX (Asterisk/FreePBX) for reproducing telephony issues.', defaultTtlHours: 8, maxTtlHours: 72 }),
+  approved(WINDOWS, { name: 'Windows Support Client', description: 'Windows 11 client with the support tool set, for remote sessions and reproductions.', defaultTtlHours: 8, maxTtlHours: 168 }),
+  approved(LINUX, { name: 'Linux Utility VM', description: 'Debian with network and diagnostic tools (tcpdump, sipp, curl).', defaultTtlHours: 24, maxTtlHours: null }),
 ];
 
 /** Seeds the three approved templates into a new database. */

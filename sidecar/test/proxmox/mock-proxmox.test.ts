@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProxmoxError, TaskRef } from '../../src/proxmox/client';
 import { DEFAULT_MOCK_TEMPLATES, MockProxmox, MockProxmoxOptions } from '../../src/proxmox/mock/mock-proxmox';
-import { MOCK_IP_CAPACITY, mockGuestIps, mockIpv4, usableAddresses } from '../../src/proxmox/mock/mock-ips';
+import { GUEST_IP_CAPACITY, guestIpv4 } from '../../src/proxmox/demo-proxmox';
+import { usableAddresses } from '../../src/proxmox/usable-addresses';
 import { formatUpid, parseUpid } from '../../src/proxmox/upid';
 
 const UPID_RE =
@@ -54,7 +55,7 @@ describe('MockProxmox basics', () => {
     expect(templates.map((t) => t.vmid)).toEqual([9001, 9002, 9003, 9004]);
     expect(templates[1]).toEqual({
       vmid: 9002,
-      name: 'win11-support-template',
+      name: 'windows-support-client',
       cores: 4,
       memoryMb: 8192,
       diskGb: 64,
@@ -198,7 +199,7 @@ describe('configure, start, IPs, stop, delete', () => {
 
     await sleep(FAST.agentDelayMs + 10);
     expect(await m.guestIps(100)).toEqual(['192.0.2.101']);
-    expect(await m.guestIps(100)).toEqual(mockGuestIps(100));
+    expect(await m.guestIps(100)).toEqual([guestIpv4(100)]);
 
     await ok(m, m.shutdownVm(100, 60));
     expect((await m.vmState(100))?.status).toBe('stopped');
@@ -415,17 +416,17 @@ describe('state file', () => {
 
 describe('mock IPs', () => {
   test('deterministic, in the documentation ranges, no collisions below the capacity', () => {
-    expect(MOCK_IP_CAPACITY).toBe(762);
-    expect(mockIpv4(100)).toBe(mockIpv4(100));
+    expect(GUEST_IP_CAPACITY).toBe(762);
+    expect(guestIpv4(100)).toBe(guestIpv4(100));
     const seen = new Set<string>();
     for (let vmid = 100; vmid <= 761; vmid += 1) {
-      const ip = mockIpv4(vmid);
+      const ip = guestIpv4(vmid);
       expect(ip).toMatch(/^(192\.0\.2|198\.51\.100|203\.0\.113)\.([1-9]\d?|1\d\d|2[0-4]\d|25[0-4])$/);
       seen.add(ip);
     }
     expect(seen.size).toBe(662);
-    expect(mockGuestIps(250)).toEqual([mockIpv4(250)]);
-    expect(usableAddresses(mockGuestIps(761))).toEqual(mockGuestIps(761));
+    expect([guestIpv4(250)]).toEqual([guestIpv4(250)]);
+    expect(usableAddresses([guestIpv4(761)])).toEqual([guestIpv4(761)]);
   });
 
   test('usableAddresses drops loopback, link-local, unspecified and garbage', () => {

@@ -15,7 +15,7 @@ import {
   VmConfigChange,
   VmState,
 } from '../client';
-import { mockGuestIps } from './mock-ips';
+import { DEMO_TEMPLATES, DEMO_UNAPPROVED_TEMPLATE, guestIpv4 } from '../demo-proxmox';
 import type { TokenScope } from '../privileges';
 import { loadMockState, MockStateData, MockTaskRecord, MockTaskType, MockVmRecord, saveMockState } from './mock-state';
 import { formatUpid } from '../upid';
@@ -39,13 +39,8 @@ export const DEFAULT_MOCK_TIMINGS: Readonly<MockTimings> = {
   agentDelayMs: 2000,
 };
 
-/** The first three mirror the templates the portal ships with; 9004 is extra so "import" has something new. */
-export const DEFAULT_MOCK_TEMPLATES: readonly ProxmoxTemplate[] = [
-  { vmid: 9001, name: 'turnkey-pbx-template', cores: 2, memoryMb: 2048, diskGb: 16, osType: 'l26' },
-  { vmid: 9002, name: 'win11-support-template', cores: 4, memoryMb: 8192, diskGb: 64, osType: 'win11' },
-  { vmid: 9003, name: 'debian-utility-template', cores: 2, memoryMb: 4096, diskGb: 32, osType: 'l26' },
-  { vmid: 9004, name: 'ubuntu-2404-template', cores: 2, memoryMb: 4096, diskGb: 32, osType: 'l26' },
-];
+/** The demo node's templates: the three the portal ships with, and one more for "import". */
+export const DEFAULT_MOCK_TEMPLATES: readonly ProxmoxTemplate[] = [...DEMO_TEMPLATES, DEMO_UNAPPROVED_TEMPLATE];
 
 export interface MockProxmoxOptions {
   /** Node name used in UPIDs and error texts; default `pve-01`. */
@@ -321,7 +316,7 @@ export class MockProxmox implements ProxmoxClient {
     if (vm.status !== 'running' || vm.startedAt === null) return [];
     // The agent needs the guest to boot first; until then Proxmox reports "agent not running".
     if (Date.now() - vm.startedAt < this.timings.agentDelayMs) return [];
-    return mockGuestIps(vmid);
+    return [guestIpv4(vmid)]; // already free of loopback and link-local
   }
 
   async waitTask(task: TaskRef, timeoutMs: number): Promise<TaskResult> {
