@@ -1,7 +1,7 @@
 /** The plugin's generated copies of the contract are current: routes and limits come from contract/src only. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PHP_CONTRACT_FILE, PHP_ROUTES_FILE, phpContractSource, phpRoutesSource, wordpressRoute } from '../../src/api/php-contract';
+import { PHP_CONTRACT_FILE, PHP_ROUTES_FILE, phpContractSource, phpRoutesSource, wordpressRoute } from '../../src/cli/php-contract';
 
 const committed = (file: string) => readFileSync(join(__dirname, '..', '..', '..', file), 'utf8');
 
