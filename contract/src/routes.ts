@@ -82,3 +82,11 @@ export const ROUTES = [
 ] as const satisfies readonly RouteSpec[];
 
 export type RouteName = (typeof ROUTES)[number]['name'];
+
+/**
+ * Each route's audit action by route name: the domain writes its success rows under the same names the
+ * route gives its refusals, from this one table.
+ */
+export const AUDIT_ACTION = Object.fromEntries(ROUTES.map((r) => [r.name, r.audit])) as {
+  readonly [K in RouteName]: Extract<(typeof ROUTES)[number], { name: K }>['audit'];
+};

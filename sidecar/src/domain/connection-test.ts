@@ -1,4 +1,5 @@
 /** Settings → Test connection: reaches Proxmox, reports its version, the privileges the token lacks, and which approved templates are missing on the node. */
+import { AUDIT_ACTION } from '@spp/contract';
 import { writeTx } from '../db/open';
 import { ProxmoxError } from '../proxmox/client';
 import type { Caller } from './access';
@@ -30,7 +31,7 @@ export async function testConnection(portal: Portal, caller: Caller): Promise<Co
   writeTx(portal.db, () =>
     portal.audit.append({
       actor: caller.actor,
-      action: 'settings.test',
+      action: AUDIT_ACTION.test_settings,
       target: { type: 'settings', id: 'proxmox' },
       result: report.ok ? 'ok' : 'failed',
       status: 200,

@@ -2,6 +2,7 @@
  * The user directory WordPress keeps current (system actor only), so users created by SSO can be
  * granted rights and be shared with before they ever open the portal.
  */
+import { AUDIT_ACTION } from '@spp/contract';
 import { writeTx } from '../db/open';
 import type { Actor } from '../auth/actor';
 import type { Portal } from './portal';
@@ -16,7 +17,7 @@ export interface DirectoryEntry {
 export function upsertDirectoryUser(portal: Portal, actor: Actor, entry: DirectoryEntry): void {
   writeTx(portal.db, () => {
     portal.users.upsert(entry, portal.clock());
-    portal.audit.append({ actor, action: 'directory.upsert', target: { type: 'user', id: entry.id }, result: 'ok', status: 200, details: { login: entry.login } });
+    portal.audit.append({ actor, action: AUDIT_ACTION.upsert_directory_user, target: { type: 'user', id: entry.id }, result: 'ok', status: 200, details: { login: entry.login } });
   });
 }
 
@@ -34,7 +35,7 @@ export function removeUser(portal: Portal, actor: Actor, id: number, reason: str
   if (!user || user.deleted) return false;
   const rights = portal.users.rights(id);
   portal.users.markDeleted(id, portal.clock());
-  portal.audit.append({ actor, action: 'directory.delete', target: { type: 'user', id }, result: 'ok', status: 200, details: { login: user.login, reason, rights } });
+  portal.audit.append({ actor, action: AUDIT_ACTION.delete_directory_user, target: { type: 'user', id }, result: 'ok', status: 200, details: { login: user.login, reason, rights } });
   revokeBootstrapGrants(portal, actor, id, `${user.login} was ${reason}`);
   return true;
 }
@@ -54,7 +55,7 @@ export function syncDirectory(portal: Portal, actor: Actor, entries: DirectoryEn
     for (const e of entries) portal.users.upsert(e, now);
     const gone = portal.users.liveIds().filter((id) => !listed.has(id));
     for (const id of gone) removeUser(portal, actor, id, 'not in the directory WordPress sent');
-    portal.audit.append({ actor, action: 'directory.sync', target: { type: 'directory', id: 'users' }, result: 'ok', status: 200, details: { upserted: entries.length, deleted: gone.length } });
+    portal.audit.append({ actor, action: AUDIT_ACTION.sync_directory, target: { type: 'directory', id: 'users' }, result: 'ok', status: 200, details: { upserted: entries.length, deleted: gone.length } });
     return { upserted: entries.length, deleted: gone.length };
   });
 }

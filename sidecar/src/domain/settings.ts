@@ -5,6 +5,7 @@
  * cannot point the stored secret at a host of their choice: changing any of those needs the secret again
  * in the same request, and a seal whose destination was changed behind the API does not open.
  */
+import { AUDIT_ACTION } from '@spp/contract';
 import type { Db } from '../db/open';
 import { writeTx } from '../db/open';
 import type { SettingsRepo } from '../repositories/settings-repo';
@@ -98,7 +99,7 @@ export class SettingsService {
         { tokenSecret: `Enter the API token secret again: changing ${moved.join(', ')} changes where it is sent, and the stored secret is only sent where it was entered for.` },
         'Enter the API token secret again to change where it is sent.',
       );
-      this.audit.record({ actor: caller.actor, action: 'settings.update', target: { type: 'settings', id: 'proxmox' }, result: 'refused', status: refusal.status, details: { code: refusal.code, moved } });
+      this.audit.record({ actor: caller.actor, action: AUDIT_ACTION.update_settings, target: { type: 'settings', id: 'proxmox' }, result: 'refused', status: refusal.status, details: { code: refusal.code, moved } });
       refusal.audited = true;
       throw refusal;
     }
@@ -118,7 +119,7 @@ export class SettingsService {
       // The audit row names what changed; values are recorded except the secret's.
       const details: Record<string, unknown> = { changed };
       for (const key of changed) if (key !== 'tokenSecret') details[key] = (change as Record<string, unknown>)[key];
-      this.audit.append({ actor: caller.actor, action: 'settings.update', target: { type: 'settings', id: 'proxmox' }, result: 'ok', status: 200, details });
+      this.audit.append({ actor: caller.actor, action: AUDIT_ACTION.update_settings, target: { type: 'settings', id: 'proxmox' }, result: 'ok', status: 200, details });
     });
     this.cache = null;
     this.changes++;

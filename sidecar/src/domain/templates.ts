@@ -1,4 +1,5 @@
 /** Template administration: approve (from a Proxmox template), edit the policy, retire. Retired templates take no new deployments; old ones keep working. */
+import { AUDIT_ACTION } from '@spp/contract';
 import { DEMO_TEMPLATES } from '../proxmox/demo-proxmox';
 import { invalidParams, notFound } from '../http/api-error';
 import { writeTx } from '../db/open';
@@ -58,7 +59,7 @@ export async function createTemplate(portal: Portal, caller: Caller, fields: Tem
   await requireProxmoxTemplate(portal, fields.proxmoxVmid);
   const id = writeTx(portal.db, () => {
     const id = portal.templates.insert(fields, portal.clock());
-    portal.audit.append({ actor: caller.actor, action: 'template.create', target: { type: 'template', id }, result: 'ok', status: 201, details: { ...fields } });
+    portal.audit.append({ actor: caller.actor, action: AUDIT_ACTION.create_admin_template, target: { type: 'template', id }, result: 'ok', status: 201, details: { ...fields } });
     return id;
   });
   return portal.templates.get(id) as Template;
@@ -74,7 +75,7 @@ export async function updateTemplate(portal: Portal, caller: Caller, id: number,
   writeTx(portal.db, () => {
     if (!portal.templates.get(id)) throw notFound('template');
     portal.templates.update(id, next, portal.clock());
-    portal.audit.append({ actor: caller.actor, action: 'template.update', target: { type: 'template', id }, result: 'ok', status: 200, details: { ...change } });
+    portal.audit.append({ actor: caller.actor, action: AUDIT_ACTION.update_admin_template, target: { type: 'template', id }, result: 'ok', status: 200, details: { ...change } });
   });
   return portal.templates.get(id) as Template;
 }
@@ -85,7 +86,7 @@ export function retireTemplate(portal: Portal, caller: Caller, id: number): Temp
     if (!t) throw notFound('template');
     const { id: _id, ...fields } = t;
     portal.templates.update(id, { ...fields, active: false }, portal.clock());
-    portal.audit.append({ actor: caller.actor, action: 'template.retire', target: { type: 'template', id }, result: 'ok', status: 200, details: { name: t.name } });
+    portal.audit.append({ actor: caller.actor, action: AUDIT_ACTION.retire_admin_template, target: { type: 'template', id }, result: 'ok', status: 200, details: { name: t.name } });
   });
   return portal.templates.get(id) as Template;
 }

@@ -1,4 +1,5 @@
 /** Granting rights and RAM overrides. The last holder of rights.manage cannot remove it from themselves. */
+import { AUDIT_ACTION } from '@spp/contract';
 import { ApiError, notFound } from '../http/api-error';
 import { writeTx } from '../db/open';
 import type { Right } from '@spp/contract';
@@ -23,7 +24,7 @@ export function updateUserRights(portal: Portal, caller: Caller, userId: number,
     if (ramLimitMb !== undefined) portal.users.setRamLimit(userId, ramLimitMb, portal.clock());
     portal.audit.append({
       actor: caller.actor,
-      action: 'rights.update',
+      action: AUDIT_ACTION.update_user,
       target: { type: 'user', id: userId },
       result: 'ok',
       status: 200,
@@ -44,7 +45,7 @@ export function grantAsOperator(db: Db, users: UsersRepo, audit: AuditLog, login
     const before = users.rights(user.id);
     const after = [...new Set([...before, ...rights])];
     users.setRights(user.id, after, { now });
-    audit.append({ actor: SYSTEM_ACTOR, action: 'rights.update', target: { type: 'user', id: user.id }, result: 'ok', status: 200, details: { login: user.login, before, after, via: 'npm run grant-rights' } });
+    audit.append({ actor: SYSTEM_ACTOR, action: AUDIT_ACTION.update_user, target: { type: 'user', id: user.id }, result: 'ok', status: 200, details: { login: user.login, before, after, via: 'npm run grant-rights' } });
     return { id: user.id, before, after };
   });
 }

@@ -3,6 +3,7 @@
  * and the insert are one write transaction, so parallel creates can never oversubscribe. Provisioning
  * then runs in the background; the caller sees PROVISIONING at once.
  */
+import { AUDIT_ACTION } from '@spp/contract';
 import { conflict, invalidParams } from '../../http/api-error';
 import { writeTx } from '../../db/open';
 import type { Caller } from '../access';
@@ -43,7 +44,7 @@ export function createDeployment(portal: Portal, provisioner: Provisioner, calle
     );
     portal.audit.append({
       actor: caller.actor,
-      action: 'deployment.create',
+      action: AUDIT_ACTION.create_deployment,
       target: { type: 'deployment', id },
       deploymentId: id,
       result: 'ok',

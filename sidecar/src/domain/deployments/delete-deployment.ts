@@ -2,6 +2,7 @@
  * Delete: the VM is stopped and destroyed in Proxmox, then the row becomes DELETED (hidden, kept as
  * history with its audit rows). While it runs the row is DELETING, still counted against contingents.
  */
+import { AUDIT_ACTION } from '@spp/contract';
 import type { Caller } from '../access';
 import { authorizeOn } from './policy';
 import type { Portal } from '../portal';
@@ -37,8 +38,8 @@ export async function removeVm(portal: Portal, actor: Actor, id: number, vmid: n
     const power = vmid === null ? null : await actualPower(portal, vmid);
     if (power !== 'gone') {
       if (power === 'stopped' && back === 'RUNNING') back = 'STOPPED';
-      throw fail(portal, id, actor, 'deployment.delete', `delete '${name}'`, err, { status: back, vmStopped: power !== 'running' && back !== 'RUNNING' });
+      throw fail(portal, id, actor, AUDIT_ACTION.delete_deployment, `delete '${name}'`, err, { status: back, vmStopped: power !== 'running' && back !== 'RUNNING' });
     }
   }
-  settle(portal, id, { status: 'DELETED', vmStopped: true, ipAddresses: [] }, { actor, action: 'deployment.delete', result: 'ok', status: 200, details: { vmid, name } });
+  settle(portal, id, { status: 'DELETED', vmStopped: true, ipAddresses: [] }, { actor, action: AUDIT_ACTION.delete_deployment, result: 'ok', status: 200, details: { vmid, name } });
 }

@@ -4,6 +4,7 @@
  * takes them over. The new owner must be able to use the portal; their contingent is not checked (the
  * administrator decides, and the audit row says who did).
  */
+import { AUDIT_ACTION } from '@spp/contract';
 import { notFound } from '../../http/api-error';
 import { writeTx } from '../../db/open';
 import type { Caller } from '../access';
@@ -23,7 +24,7 @@ export function handOverDeployment(portal: Portal, caller: Caller, id: number, n
     portal.deployments.setOwner(id, newOwnerId, portal.clock());
     portal.audit.append({
       actor: caller.actor,
-      action: 'deployment.hand_over',
+      action: AUDIT_ACTION.hand_over_deployment,
       target: { type: 'deployment', id },
       deploymentId: id,
       result: 'ok',

@@ -5,6 +5,7 @@
  * finished first (the one under way awaited, or one made now), so no stop lands later on a VM the owner
  * has revived and started. A VM that cannot be stopped leaves the deployment EXPIRED (a 502).
  */
+import { AUDIT_ACTION } from '@spp/contract';
 import { ApiError, conflict } from '../../http/api-error';
 import { requireState } from './policy';
 import { writeTx } from '../../db/open';
@@ -59,7 +60,7 @@ function prolongOnce(portal: Portal, caller: Caller, id: number, choice: TtlChoi
     portal.deployments.update(id, now, { status, neverExpires: hours === null, expiresAt });
     portal.audit.append({
       actor: caller.actor,
-      action: 'deployment.prolong',
+      action: AUDIT_ACTION.prolong_deployment,
       target: { type: 'deployment', id },
       deploymentId: id,
       result: 'ok',
@@ -73,7 +74,7 @@ function prolongOnce(portal: Portal, caller: Caller, id: number, choice: TtlChoi
 /** The expired VM could not be stopped: nothing changed, the refusal is audited, the owner is told why. */
 function refusedUnstopped(portal: Portal, caller: Caller, d: DeploymentRecord, error: ProxmoxError): ApiError {
   const e = failureSaying(`'${d.name}' expired and its VM could not be stopped, so it cannot come back yet`, error);
-  portal.audit.record({ actor: caller.actor, action: 'deployment.prolong', target: { type: 'deployment', id: d.id }, deploymentId: d.id, result: 'failed', status: e.status, details: { error: e.detail } });
+  portal.audit.record({ actor: caller.actor, action: AUDIT_ACTION.prolong_deployment, target: { type: 'deployment', id: d.id }, deploymentId: d.id, result: 'failed', status: e.status, details: { error: e.detail } });
   e.audited = true;
   return e;
 }

@@ -1,4 +1,5 @@
 /** Re-reads a deployment's addresses from the guest agent on request. */
+import { AUDIT_ACTION } from '@spp/contract';
 import { conflict } from '../../http/api-error';
 import { requireState } from './policy';
 import { writeTx } from '../../db/open';
@@ -17,7 +18,7 @@ export async function refreshIps(portal: Portal, caller: Caller, id: number): Pr
       ips = await portal.proxmox().guestIps(d.vmid);
     } catch (err) {
       const e = proxmoxFailure(err, `read the addresses of '${d.name}'`);
-      portal.audit.record({ actor: caller.actor, action: 'deployment.refresh_ips', target: { type: 'deployment', id }, deploymentId: id, result: 'failed', status: e.status, details: { error: e.detail ?? e.message } });
+      portal.audit.record({ actor: caller.actor, action: AUDIT_ACTION.refresh_deployment_ips, target: { type: 'deployment', id }, deploymentId: id, result: 'failed', status: e.status, details: { error: e.detail ?? e.message } });
       e.audited = true;
       throw e;
     }
@@ -29,7 +30,7 @@ export async function refreshIps(portal: Portal, caller: Caller, id: number): Pr
       throw conflict(`'${d.name}' changed while its addresses were read (it is ${fresh?.status ?? 'gone'} now); nothing was stored.`);
     }
     portal.deployments.update(id, portal.clock(), { ipAddresses: ips });
-    portal.audit.append({ actor: caller.actor, action: 'deployment.refresh_ips', target: { type: 'deployment', id }, deploymentId: id, result: 'ok', status: 200, details: { ipAddresses: ips } });
+    portal.audit.append({ actor: caller.actor, action: AUDIT_ACTION.refresh_deployment_ips, target: { type: 'deployment', id }, deploymentId: id, result: 'ok', status: 200, details: { ipAddresses: ips } });
   });
   return portal.deployments.get(id, caller.id) as DeploymentRecord;
 }

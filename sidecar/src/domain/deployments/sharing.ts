@@ -2,6 +2,7 @@
  * Sharing: the owner (or a manager of all deployments) shares with a user found by login or e-mail in
  * the user directory, who must hold portal.view. Shared users act only with their own rights.
  */
+import { AUDIT_ACTION } from '@spp/contract';
 import { invalidParams, notFound } from '../../http/api-error';
 import { writeTx } from '../../db/open';
 import type { Caller } from '../access';
@@ -36,7 +37,7 @@ export function addShare(portal: Portal, caller: Caller, id: number, who: string
   const created = writeTx(portal.db, () => {
     if (portal.shares.exists(id, target.id)) return false;
     portal.shares.add(id, target.id, caller.id, portal.clock());
-    portal.audit.append({ actor: caller.actor, action: 'share.add', target: { type: 'user', id: target.id }, deploymentId: id, result: 'ok', status: 201, details: { login: target.login } });
+    portal.audit.append({ actor: caller.actor, action: AUDIT_ACTION.create_share, target: { type: 'user', id: target.id }, deploymentId: id, result: 'ok', status: 201, details: { login: target.login } });
     return true;
   });
   const share = portal.shares.list(id).find((s) => s.userId === target.id) as ShareRecord;
@@ -47,6 +48,6 @@ export function removeShare(portal: Portal, caller: Caller, id: number, userId: 
   loadShareable(portal, caller, id);
   writeTx(portal.db, () => {
     if (!portal.shares.remove(id, userId)) throw notFound('share');
-    portal.audit.append({ actor: caller.actor, action: 'share.remove', target: { type: 'user', id: userId }, deploymentId: id, result: 'ok', status: 200, details: {} });
+    portal.audit.append({ actor: caller.actor, action: AUDIT_ACTION.delete_share, target: { type: 'user', id: userId }, deploymentId: id, result: 'ok', status: 200, details: {} });
   });
 }
