@@ -2,7 +2,7 @@
  * Every route of the API, once: method, path, who may call it, its audit action, its rate-limit group
  * and how long WordPress waits for it. The sidecar registers its routes and applies access and audit
  * names from this table (sidecar/src/app.ts, http/route-access.ts); the WordPress plugin registers the
- * routes it forwards from a PHP copy generated from it (`npm run generate:php-routes`, checked by a test).
+ * routes it forwards from a PHP copy generated from it (`npm run generate:php`, checked by a test).
  */
 import type { Can } from './wire';
 import type { Right } from './rights';

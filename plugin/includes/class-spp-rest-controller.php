@@ -135,6 +135,10 @@ final class SPP_Rest_Controller {
 		}
 		$answer = $this->client->request( $method, $path, $query, $body, $actor, $kind, $to_file );
 		if ( is_wp_error( $answer ) ) {
+			// No answer (not configured, unreachable): the file made for it goes too.
+			if ( null !== $to_file && is_file( $to_file ) ) {
+				wp_delete_file( $to_file );
+			}
 			return $answer;
 		}
 		$answer = self::settle_download( $answer );

@@ -160,9 +160,6 @@ final class SPP_Sidecar_Client {
 		}
 		$response = wp_remote_request( $url, $args );
 		if ( is_wp_error( $response ) ) {
-			if ( null !== $to_file && is_file( $to_file ) ) {
-				wp_delete_file( $to_file );
-			}
 			return $this->unreachable( $response, $timeout );
 		}
 		$out = array();

@@ -22,7 +22,8 @@ import type { Logger } from './logger';
 import type { ProxmoxClient } from './proxmox/client';
 import { HttpTuning, ProxmoxConnection } from './domain/proxmox-connection';
 import type { HostAllowList } from './proxmox/host-allow-list';
-import { DEFAULT_RATE_LIMITS, RateGroup, RateLimit, RateLimiter } from './http/rate-limit';
+import { DEFAULT_RATE_LIMITS, RateLimit, RateLimiter } from './http/rate-limit';
+import type { RateGroup } from '@spp/contract';
 
 export interface Services {
   portal: Portal;

@@ -16,7 +16,8 @@ import type { Clock } from './domain/clock';
 import { systemClock } from './domain/clock';
 import type { Logger } from './logger';
 import type { Timings } from './domain/portal';
-import type { RateGroup, RateLimit } from './http/rate-limit';
+import type { RateLimit } from './http/rate-limit';
+import type { RateGroup } from '@spp/contract';
 import type { Express } from 'express';
 
 export interface SidecarOptions {

@@ -357,6 +357,21 @@ final class InProcessTest extends SPP_Integration_Test_Case {
 	}
 
 	/**
+	 * A download that gets no answer (the sidecar unreachable, or not configured) leaves no temporary file.
+	 */
+	public function test_unanswered_download_leaves_no_file(): void {
+		wp_set_current_user( self::user( 'admin' )['id'] );
+		$request = new WP_REST_Request( 'GET', '/support-provisioning/v1/audit' );
+		$request->set_query_params( array( 'format' => 'csv' ) );
+		$before       = glob( get_temp_dir() . 'spp-download-*' );
+		$unconfigured = new SPP_Sidecar_Client( new SPP_Config( array( 'SPP_SIDECAR_URL' => 'http://127.0.0.1:1' ) ) );
+		foreach ( array( self::dead_client(), $unconfigured ) as $client ) {
+			$this->assertInstanceOf( WP_Error::class, ( new SPP_Rest_Controller( $client ) )->forward( $request, '/audit', 'proxmox' ) );
+			$this->assertSame( $before, glob( get_temp_dir() . 'spp-download-*' ) );
+		}
+	}
+
+	/**
 	 * Asserts a WP_Error spp_sidecar_unavailable with a status.
 	 *
 	 * @param mixed $error  Value.

@@ -33,6 +33,8 @@ export type ArchiveOutcome =
 export class AuditRetention {
   private readonly head;
   private readonly due;
+  private readonly insertCheckpoint;
+  private readonly deleteRange;
 
   constructor(
     private readonly db: Db,
@@ -48,6 +50,11 @@ export class AuditRetention {
       `SELECT * FROM audit_log WHERE id < COALESCE((SELECT id FROM audit_log WHERE at >= ? ORDER BY id LIMIT 1), 9223372036854775807)
        ORDER BY id LIMIT ?`,
     );
+    this.insertCheckpoint = db.prepare(
+      `INSERT INTO audit_checkpoints (from_id, from_prev_hash, through_id, through_hash, rows, first_at, last_at, archive_file, archive_sha256, created_at, signature)
+       VALUES (@from_id, @from_prev_hash, @through_id, @through_hash, @rows, @first_at, @last_at, @archive_file, @archive_sha256, @created_at, @signature)`,
+    );
+    this.deleteRange = db.prepare<[number, number]>('DELETE FROM audit_log WHERE id BETWEEN ? AND ?');
   }
 
   /** Archives one batch of the rows due; the sweep calls it again until nothing is due. */
@@ -83,13 +90,8 @@ export class AuditRetention {
     };
     const signed = signCheckpoint(this.key, checkpoint);
     writeTx(this.db, () => {
-      this.db
-        .prepare(
-          `INSERT INTO audit_checkpoints (from_id, from_prev_hash, through_id, through_hash, rows, first_at, last_at, archive_file, archive_sha256, created_at, signature)
-           VALUES (@from_id, @from_prev_hash, @through_id, @through_hash, @rows, @first_at, @last_at, @archive_file, @archive_sha256, @created_at, @signature)`,
-        )
-        .run(signed);
-      const gone = this.db.prepare('DELETE FROM audit_log WHERE id BETWEEN ? AND ?').run(first.id, last.id).changes;
+      this.insertCheckpoint.run(signed);
+      const gone = this.deleteRange.run(first.id, last.id).changes;
       if (gone !== rows.length) throw new Error(`audit retention: expected to remove ${rows.length} rows, found ${gone}`);
       this.audit.append({
         actor: SYSTEM_ACTOR,

@@ -1,12 +1,11 @@
 /** Settings → Test connection: reaches Proxmox, reports its version, the privileges the token lacks, and which approved templates are missing on the node. */
-import { AUDIT_ACTION } from '@spp/contract';
+import { AUDIT_ACTION, type ConnectionReport } from '@spp/contract';
 import { writeTx } from '../db/open';
 import { ProxmoxError } from '../proxmox/client';
 import type { Caller } from './access';
 import type { Portal } from './portal';
 import { describeProxmoxError } from './proxmox-failure';
 
-import type { ConnectionReport } from '@spp/contract';
 
 
 export async function testConnection(portal: Portal, caller: Caller): Promise<ConnectionReport> {

@@ -5,7 +5,7 @@
  * cannot point the stored secret at a host of their choice: changing any of those needs the secret again
  * in the same request, and a seal whose destination was changed behind the API does not open.
  */
-import { AUDIT_ACTION } from '@spp/contract';
+import { AUDIT_ACTION, type ProxmoxMode, type SettingsUpdate, type SettingsView } from '@spp/contract';
 import type { Db } from '../db/open';
 import { writeTx } from '../db/open';
 import type { SettingsRepo } from '../repositories/settings-repo';
@@ -17,7 +17,6 @@ import { invalidParams } from '../http/api-error';
 import type { HostAllowList } from '../proxmox/host-allow-list';
 import { AUDIT_RETENTION_DAYS } from '../audit/audit-retention';
 
-import type { ProxmoxMode, SettingsUpdate, SettingsView } from '@spp/contract';
 
 
 export const DEFAULT_SETTINGS: Omit<SettingsView, 'tokenSecretSet'> = {

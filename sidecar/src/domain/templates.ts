@@ -1,14 +1,12 @@
 /** Template administration: approve (from a Proxmox template), edit the policy, retire. Retired templates take no new deployments; old ones keep working. */
-import { AUDIT_ACTION } from '@spp/contract';
+import { AUDIT_ACTION, type ProxmoxTemplate, type Template, type TemplateFields, type ImportableTemplate } from '@spp/contract';
 import { DEMO_TEMPLATES } from '../proxmox/demo-proxmox';
 import { invalidParams, notFound } from '../http/api-error';
 import { writeTx } from '../db/open';
-import type { ProxmoxTemplate, Template, TemplateFields } from '@spp/contract';
 import type { Caller } from './access';
 import type { Portal } from './portal';
 import { proxmoxFailure } from './proxmox-failure';
 import { MAX_TTL_HOURS_WITHOUT_LIMIT } from './deployments/ttl';
-import type { ImportableTemplate } from '@spp/contract';
 
 /** The demo node's template (demo-proxmox.ts) as an approved template: its VMID and sizes, the portal's policy. */
 const approved = (t: (typeof DEMO_TEMPLATES)[number], policy: Pick<TemplateFields, 'name' | 'description' | 'defaultTtlHours' | 'maxTtlHours'>): TemplateFields => ({

@@ -1,8 +1,7 @@
 /** Granting rights and RAM overrides. The last holder of rights.manage cannot remove it from themselves. */
-import { AUDIT_ACTION } from '@spp/contract';
+import { AUDIT_ACTION, type Right } from '@spp/contract';
 import { ApiError, notFound } from '../http/api-error';
 import { writeTx } from '../db/open';
-import type { Right } from '@spp/contract';
 import type { Caller } from './access';
 import type { Portal } from './portal';
 import type { Db } from '../db/open';

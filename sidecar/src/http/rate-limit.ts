@@ -6,8 +6,6 @@ import type { Clock } from '../domain/clock';
 
 import type { RateGroup } from '@spp/contract';
 
-export type { RateGroup };
-
 export interface RateLimit {
   /** Requests allowed in a burst. */
   burst: number;

@@ -1,7 +1,6 @@
 /** /v1/me, /v1/templates, /v1/quota: what the portal shows before any deployment exists. */
 import type { RequestHandler } from 'express';
-import { RIGHTS, ACTIVE_STATUSES, ERROR_CODES, TRANSITIONAL_STATUSES, STATUSES } from '@spp/contract';
-import type { Me, PortalTemplate } from '@spp/contract';
+import { RIGHTS, ACTIVE_STATUSES, ERROR_CODES, TRANSITIONAL_STATUSES, STATUSES, type Me, type PortalTemplate } from '@spp/contract';
 import type { Services } from '../services';
 import { callerOf } from '../http/request-context';
 import { ttlOffer } from '../domain/deployments/ttl';

@@ -2,7 +2,7 @@
  * Delete: the VM is stopped and destroyed in Proxmox, then the row becomes DELETED (hidden, kept as
  * history with its audit rows). While it runs the row is DELETING, still counted against contingents.
  */
-import { AUDIT_ACTION } from '@spp/contract';
+import { AUDIT_ACTION, type Status } from '@spp/contract';
 import type { Caller } from '../access';
 import { authorizeOn } from './policy';
 import type { Portal } from '../portal';
@@ -12,7 +12,6 @@ import { actualPower, stopVm } from './vm-power';
 import { waitWhileLocked } from './vm-locks';
 import { PORTAL_TAG } from './proxmox-marks';
 import type { Actor } from '../../auth/actor';
-import type { Status } from '@spp/contract';
 
 export async function deleteDeployment(portal: Portal, caller: Caller, id: number): Promise<void> {
   authorizeOn(caller, loadVisible(portal, caller, id), 'delete', false);

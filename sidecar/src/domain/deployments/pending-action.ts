@@ -3,7 +3,7 @@
  * claim (check status, mark the action pending), the Proxmox calls, then settle or fail (one
  * transaction each, with the audit row). The pending mark refuses a second action meanwhile.
  */
-import { ApiError, conflict } from '../../http/api-error';
+import type { ApiError } from '../../http/api-error';
 import { writeTx } from '../../db/open';
 import type { Actor } from '../../auth/actor';
 import type { DeploymentRecord, DeploymentsRepo } from '../../repositories/deployments-repo';

@@ -1,7 +1,6 @@
 /** TTL policy: hours from 1 to the template's maximum (8760 where none is set), or never-expire where no maximum is set. */
 import { invalidParams } from '../../http/api-error';
-import type { Template } from '@spp/contract';
-import type { TtlOffer } from '@spp/contract';
+import type { Template, TtlOffer } from '@spp/contract';
 import { HOUR_MS } from '../clock';
 
 export const MAX_TTL_HOURS_WITHOUT_LIMIT = 8760;
@@ -17,10 +16,12 @@ export function maxTtlHours(template: Pick<Template, 'maxTtlHours'>): number {
   return template.maxTtlHours ?? MAX_TTL_HOURS_WITHOUT_LIMIT;
 }
 
+/** The choices when at most `maxHours` can be chosen: never-expire where the template has no maximum. */
+const offer = (template: TtlPolicy, maxHours: number): TtlOffer => ({ maxHours, allowsNever: template.maxTtlHours === null, defaultHours: Math.min(template.defaultTtlHours, maxHours) });
+
 /** What a create from this template accepts. */
 export function ttlOffer(template: TtlPolicy): TtlOffer {
-  const maxHours = maxTtlHours(template);
-  return { maxHours, allowsNever: template.maxTtlHours === null, defaultHours: Math.min(template.defaultTtlHours, maxHours) };
+  return offer(template, maxTtlHours(template));
 }
 
 /** Whole hours that may still be added to an expiry at `current` (null: none), keeping it within the maximum from now. */
@@ -33,10 +34,9 @@ export function prolongBase(d: { status: string; expiresAt: number | null; never
   return d.status === 'EXPIRED' || d.neverExpires ? now : d.expiresAt;
 }
 
-/** What a prolong of a deployment of this template accepts now. */
+/** What a prolong of a deployment of this template accepts now (the room is never more than the maximum). */
 export function prolongOffer(now: number, current: number | null, template: TtlPolicy): TtlOffer {
-  const maxHours = Math.min(maxTtlHours(template), roomHours(now, current, template));
-  return { maxHours, allowsNever: template.maxTtlHours === null, defaultHours: Math.min(template.defaultTtlHours, maxHours) };
+  return offer(template, roomHours(now, current, template));
 }
 
 /** Validates the choice against the template; returns hours, or null for never-expire. */
