@@ -2,11 +2,14 @@
  * The endpoint handlers: what each simulated call does and returns, in Proxmox's output shapes (loose typing
  * included: nextid as a string, booleans as 1/0, false ones and unset locks omitted).
  */
-import { guestIpv4 } from '../src/proxmox/demo-proxmox';
-import { type Engine, PveError, agentEnabled, isTemplate, linkLocal, macFor, memoryMb, normalizeTags, paramError, storageInfo, STORAGE_IDS, type TaskRec, type VmRec } from './engine';
+import { agentEnabled, macFor, memoryMb, normalizeTags } from '../src/proxmox/model/config-values';
+import { type Engine, isTemplate, storageInfo, STORAGE_IDS } from '../src/proxmox/model/engine';
+import { agentInterfaces } from '../src/proxmox/model/guest-agent';
+import { paramError, PveError } from '../src/proxmox/model/pve-error';
+import type { TaskRec, VmRec } from '../src/proxmox/model/state-file';
 import { type Grant, allPrivileges, checkPrivs, hasPriv, normalizePath, permissionsOn } from './privileges';
 import type { SchemaFile } from './schema';
-import type { SimVersion } from './types';
+import type { SimVersion } from '../src/proxmox/model/types';
 import { decodeUpid } from './upid';
 import { lookupProperty, parsePropertyString, perlScalar, type PropSchema, splitList } from './validate';
 
@@ -204,40 +207,6 @@ function nodeStatus(ctx: CallContext): Record<string, unknown> {
   };
 }
 
-function agentInterfaces(ctx: CallContext, vm: VmRec): unknown {
-  const nets = Object.entries(vm.config).filter(([k]) => /^net\d+$/.test(k));
-  const up = ctx.engine.stats(vm).uptime;
-  const stats = (seed: number): Record<string, number> => ({
-    'rx-bytes': 120_000 + seed * 1000 + up * 900,
-    'rx-dropped': 0,
-    'rx-errs': 0,
-    'rx-packets': 900 + seed + up * 7,
-    'tx-bytes': 80_000 + seed * 700 + up * 600,
-    'tx-dropped': 0,
-    'tx-errs': 0,
-    'tx-packets': 600 + seed + up * 5,
-  });
-  const result: unknown[] = [
-    {
-      'hardware-address': '00:00:00:00:00:00',
-      'ip-addresses': [
-        { 'ip-address': '127.0.0.1', 'ip-address-type': 'ipv4', prefix: 8 },
-        { 'ip-address': '::1', 'ip-address-type': 'ipv6', prefix: 128 },
-      ],
-      name: 'lo',
-      statistics: stats(0),
-    },
-  ];
-  nets.forEach(([key, value], i) => {
-    const mac = (/^\w+=([0-9A-Fa-f:]{17})/.exec(value)?.[1] ?? macFor(vm.vmid, key)).toLowerCase();
-    const addresses: unknown[] = [];
-    if (i === 0) addresses.push({ 'ip-address': guestIpv4(vm.vmid), 'ip-address-type': 'ipv4', prefix: 24 });
-    addresses.push({ 'ip-address': linkLocal(mac), 'ip-address-type': 'ipv6', prefix: 64 });
-    result.push({ 'hardware-address': mac, 'ip-addresses': addresses, name: `ens${18 + i}`, statistics: stats(vm.vmid % 97) });
-  });
-  return { result };
-}
-
 export const HANDLERS: Record<string, Handler> = {
   'GET /version': (ctx) => {
     const v = VERSIONS[ctx.version];
@@ -354,12 +323,7 @@ export const HANDLERS: Record<string, Handler> = {
   'GET /nodes/{node}/qemu/{vmid}/agent/network-get-interfaces': (ctx, p) => {
     const vmid = int(p['vmid']);
     const vm = ctx.engine.vm(vmid);
-    const enabled = agentEnabled(vm.config);
-    if (enabled === null) throw new PveError(500, 'No QEMU guest agent configured');
-    if (vm.status !== 'running') throw new PveError(500, `VM ${vmid} is not running`);
-    const ready = vm.startedAt !== null && Date.now() - vm.startedAt >= ctx.engine.opts.timings.agentDelayMs;
-    if (!enabled || !ready) throw new PveError(500, 'QEMU guest agent is not running');
-    return { data: agentInterfaces(ctx, vm) };
+    return { data: agentInterfaces(ctx.engine, vm) };
   },
 
   'GET /cluster/nextid': (ctx, p) => {

@@ -9,22 +9,12 @@
 import type { Simulator } from './types';
 
 export { startSimulator, DEFAULT_TIMINGS, REALISTIC_TIMINGS } from './server';
-export { DEFAULT_TEMPLATES } from './engine';
+export { DEFAULT_TEMPLATES } from '../src/proxmox/model/engine';
 export { allPrivileges, portalPrivileges } from './privileges';
 export { UPID_RE, decodeUpid, encodeUpid, type UpidParts } from './upid';
 export { createTls, loadOrCreateTls, fingerprint256, type TlsMaterial } from './x509';
-export type {
-  Fault,
-  SimGuestSpec,
-  SimRequestRecord,
-  SimTaskInfo,
-  SimTimings,
-  SimToken,
-  SimVersion,
-  SimVmInfo,
-  Simulator,
-  SimulatorOptions,
-} from './types';
+export type { Fault, SimRequestRecord, SimToken, Simulator, SimulatorOptions } from './types';
+export type { SimGuestSpec, SimTaskInfo, SimTimings, SimVersion, SimVmInfo } from '../src/proxmox/model/types';
 
 /** The portal's settings (PUT /v1/settings body) that make it talk HTTP to this simulator, trusting its CA. */
 export function portalSettingsFor(sim: Simulator): { mode: 'http'; baseUrl: string; tokenId: string; tokenSecret: string; node: string; tlsCaPem: string } {

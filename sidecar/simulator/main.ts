@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_TIMINGS, REALISTIC_TIMINGS, startSimulator } from './server';
 import { portalPrivileges } from './privileges';
-import type { SimVersion } from './types';
+import type { SimVersion } from '../src/proxmox/model/types';
 import { loadOrCreateTls } from './x509';
 
 const USAGE = `usage: main.js [--port 8006] [--host 127.0.0.1] [--version 9.1|8.4] [--node pve] [--state DIR]

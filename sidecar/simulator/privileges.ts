@@ -5,7 +5,7 @@
  *   - an `any` list:             `Permission check failed (/vms/123, VM.Config.Disk|VM.Config.CDROM|...)`
  *   - an `or` with no match:     `Permission check failed`
  */
-import type { SimVersion } from './types';
+import type { SimVersion } from '../src/proxmox/model/types';
 
 const COMMON = [
   'Datastore.Allocate',

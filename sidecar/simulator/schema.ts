@@ -5,7 +5,7 @@
 import pve84 from './schema/pve-8.4.json';
 import pve91 from './schema/pve-9.1.json';
 import type { PermCheck } from './privileges';
-import type { SimVersion } from './types';
+import type { SimVersion } from '../src/proxmox/model/types';
 import type { ParamSchema, PropSchema } from './validate';
 
 export interface EndpointSchema {

@@ -9,11 +9,13 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { Engine, DEFAULT_TEMPLATES, PveError } from './engine';
+import { Engine, DEFAULT_TEMPLATES } from '../src/proxmox/model/engine';
+import { PveError } from '../src/proxmox/model/pve-error';
 import { type CallContext, HANDLERS } from './handlers';
 import { type Grant, PermissionDenied, checkApiPermissions, parseGrants, portalPrivileges, withPoolMembers } from './privileges';
 import { matchRoute, schemaFor } from './schema';
-import type { Fault, SimConnectionStats, SimRequestRecord, SimTimings, SimToken, Simulator, SimulatorOptions, SimVersion } from './types';
+import type { SimTimings, SimVersion } from '../src/proxmox/model/types';
+import type { Fault, SimConnectionStats, SimRequestRecord, SimToken, Simulator, SimulatorOptions } from './types';
 import { perlScalar, validateParams } from './validate';
 import { createTls, fingerprint256 } from './x509';
 

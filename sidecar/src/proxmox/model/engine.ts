@@ -1,72 +1,17 @@
 /**
- * The simulated node: VM configs, run states, config locks, worker tasks with real UPIDs and their logs, the
- * storage lock that makes parallel full clones fail, and persistence to a state file. HTTP lives in server.ts;
- * everything here speaks Proxmox's words (messages are Proxmox's, without the trailing newline).
+ * The simulated Proxmox VE node: VM configs, run states, config locks, worker tasks with real UPIDs and their
+ * logs, the storage lock that makes parallel full clones fail, the guest agent, and persistence to a state file.
+ * One model for both fakes: the portal's in-process mock (proxmox/mock) calls it directly, the HTTP simulator
+ * (sidecar/simulator) puts Proxmox's HTTP API in front of it. Everything here speaks Proxmox's words
+ * (messages are Proxmox's, without the trailing newline).
  */
-import { DEMO_TEMPLATES } from '../src/proxmox/demo-proxmox';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { DEMO_TEMPLATES } from '../demo-proxmox';
+import { formatUpid } from '../upid';
+import { DISK_KEY, diskBytes, hash, macFor, memoryMb, normalizeTags, parseSizeBytes, splitTags } from './config-values';
+import { errMissing, PveError } from './pve-error';
+import { LegacyMockVm, loadNodeState, NodeState, saveNodeState, TaskAction, TaskRec, VmRec } from './state-file';
 import type { SimGuestSpec, SimTaskInfo, SimTimings, SimVersion, SimVmInfo } from './types';
-import { encodeUpid } from './upid';
-
-/** An error Proxmox reports with this HTTP status; `message` without the trailing newline. */
-export class PveError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly errors?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
-
-export const paramError = (errors: Record<string, string>): PveError => new PveError(400, 'Parameter verification failed.', errors);
-
-export interface VmRec {
-  vmid: number;
-  /** The config file: key → value as written in /etc/pve/qemu-server/<vmid>.conf. */
-  config: Record<string, string>;
-  status: 'running' | 'stopped';
-  /** When the guest reached `running` (epoch ms). */
-  startedAt: number | null;
-  pid: number | null;
-  /** Whether the guest reacts to an ACPI shutdown. */
-  acpi: boolean;
-  createdAt: number;
-  clonedFrom: number | null;
-  linked: boolean;
-  pool: string | null;
-}
-
-export type TaskAction =
-  | { kind: 'clone'; src: number; newid: number; finalConfig: Record<string, string>; pool: string | null; linked: boolean; fail: string | null }
-  | { kind: 'start'; vmid: number }
-  | { kind: 'shutdown'; vmid: number; honoured: boolean; forceStop: boolean; wasRunning: boolean }
-  | { kind: 'stop'; vmid: number }
-  | { kind: 'destroy'; vmid: number }
-  | { kind: 'config'; vmid: number; set: Record<string, string>; del: string[] }
-  | { kind: 'fail'; message: string };
-
-export interface TaskRec {
-  upid: string;
-  node: string;
-  pid: number;
-  pstart: number;
-  starttime: number;
-  type: string;
-  id: string;
-  /** `user@realm` */
-  user: string;
-  tokenid: string | null;
-  status: 'running' | 'stopped';
-  exitstatus: string | null;
-  log: string[];
-  endsAt: number;
-  action: TaskAction;
-  /** Exit status forced by a fault (`taskExit`). */
-  forcedExit: string | null;
-}
 
 export interface EngineOptions {
   version: SimVersion;
@@ -78,6 +23,12 @@ export interface EngineOptions {
   nextIdLower: number;
 }
 
+/** What a task run may be told by a fault: end with this exit status, or take this long. */
+export interface TaskOverride {
+  exit?: string;
+  durationMs?: number;
+}
+
 const STORAGES: Record<string, { type: string; content: string; images: boolean; shared: 0 | 1; total: number; used: number }> = {
   'local-lvm': { type: 'lvmthin', content: 'rootdir,images', images: true, shared: 0, total: 1_862_288_883_712, used: 402_653_184_000 },
   local: { type: 'dir', content: 'vztmpl,iso,backup', images: false, shared: 0, total: 100_861_726_720, used: 14_958_694_400 },
@@ -87,95 +38,25 @@ export function storageInfo(id: string): (typeof STORAGES)[string] | undefined {
   return STORAGES[id];
 }
 
-const DISK_KEY = /^(scsi|virtio|sata|ide)\d+$|^efidisk0$|^tpmstate0$/;
-
-/** The demo node's three templates, the same as the mock's and the portal's seed (src/proxmox/demo-proxmox.ts). */
+/** The demo node's three templates, the same as the portal's seed (proxmox/demo-proxmox.ts). */
 export const DEFAULT_TEMPLATES: SimGuestSpec[] = DEMO_TEMPLATES.map(({ osType, ...t }) => ({ ...t, ostype: osType }));
 
 const QEMU = { '8.4': { qemu: '9.2.0', machine: 'pc-i440fx-9.2+pve1' }, '9.1': { qemu: '10.1.2', machine: 'pc-i440fx-10.1+pve0' } };
-
-function hash(text: string): Buffer {
-  return createHash('sha1').update(text).digest();
-}
-
-/** Proxmox's OUI (BC:24:11) plus three bytes derived from the VMID and a salt. */
-export function macFor(vmid: number, salt: string): string {
-  const h = hash(`${vmid}:${salt}`);
-  return ['BC', '24', '11', ...[h[0], h[1], h[2]].map((b) => (b ?? 0).toString(16).toUpperCase().padStart(2, '0'))].join(':');
-}
-
-
-/** EUI-64 link-local address of a MAC. */
-export function linkLocal(mac: string): string {
-  const b = mac.split(':').map((x) => parseInt(x, 16));
-  const e = [(b[0] ?? 0) ^ 0x02, b[1] ?? 0, b[2] ?? 0, 0xff, 0xfe, b[3] ?? 0, b[4] ?? 0, b[5] ?? 0];
-  const groups = [0, 2, 4, 6].map((i) => (((e[i] ?? 0) << 8) | (e[i + 1] ?? 0)).toString(16));
-  return `fe80::${groups.join(':')}`;
-}
-
-export function parseSizeBytes(size: string): number {
-  const m = /^(\d+(?:\.\d+)?)([KMGT])?$/.exec(size);
-  if (!m) return 0;
-  const unit = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2] ?? ''] ?? 1;
-  return Math.floor(Number(m[1]) * unit);
-}
-
-export function memoryMb(config: Record<string, string>): number {
-  const m = /(?:^|,)(?:current=)?(\d+)(?:,|$)/.exec(config['memory'] ?? '512');
-  return Number(m?.[1] ?? 512);
-}
-
-export function splitTags(value: string | undefined): string[] {
-  return (value ?? '').split(/[;, ]+/).filter((t) => t !== '');
-}
-
-/** Proxmox's `get_unique_tags` with the default `tag-style` ordering: deduplicated, sorted. */
-export function normalizeTags(value: string): string {
-  const seen = new Map<string, string>();
-  for (const t of splitTags(value)) if (!seen.has(t.toLowerCase())) seen.set(t.toLowerCase(), t);
-  return [...seen.values()].sort((a, b) => a.localeCompare(b)).join(';');
-}
+/** Like a rotated task index: the oldest entries go. */
+const KEEP_TASKS = 2000;
+/** setTimeout fires at once for delays above 2^31-1 ms, so longer ones are clamped. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function isTemplate(vm: VmRec): boolean {
   return vm.config['template'] === '1';
-}
-
-export function agentEnabled(config: Record<string, string>): boolean | null {
-  const a = config['agent'];
-  if (a === undefined) return null;
-  const m = /(?:^|,)(?:enabled=)?([01]|on|off|yes|no|true|false)(?:,|$)/i.exec(a);
-  return m ? /^(1|on|yes|true)$/i.test(m[1] ?? '') : false;
-}
-
-function diskBytes(config: Record<string, string>): number {
-  let total = 0;
-  for (const [k, v] of Object.entries(config)) {
-    if (!/^(scsi|virtio|sata|ide)\d+$/.test(k) || v.includes('media=cdrom')) continue;
-    const m = /(?:^|,)size=([^,]+)/.exec(v);
-    if (m?.[1]) total += parseSizeBytes(m[1]);
-  }
-  return total;
-}
-
-function errMissing(node: string, vmid: number): PveError {
-  return new PveError(500, `Configuration file 'nodes/${node}/qemu-server/${vmid}.conf' does not exist`);
-}
-
-interface PersistedState {
-  format: 1;
-  version: SimVersion;
-  node: string;
-  bootEpoch: number;
-  pidCounter: number;
-  vms: VmRec[];
-  tasks: TaskRec[];
-  cloneQueue: Record<string, number>;
 }
 
 export class Engine {
   readonly vms = new Map<number, VmRec>();
   readonly tasks = new Map<string, TaskRec>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Called once when a task stops, then forgotten. */
+  private readonly taskEnded = new Map<string, Set<() => void>>();
   /** Storage lock key (`<src>:<storage>`) → when the last full clone holding/queued on it ends. */
   private cloneQueue = new Map<string, number>();
   bootEpoch: number;
@@ -189,13 +70,16 @@ export class Engine {
   ) {
     this.bootEpoch = Date.now() - 3 * 86_400_000 - randomInt(86_400_000);
     this.pidCounter = 0x1000 + randomInt(0x8000);
-    if (opts.stateFile && existsSync(opts.stateFile)) {
-      this.load(opts.stateFile);
+    const loaded = opts.stateFile ? loadNodeState(opts.stateFile) : null;
+    if (loaded && 'state' in loaded) {
+      this.restore(loaded.state, opts.stateFile ?? '');
+    } else if (loaded) {
+      for (const vm of loaded.legacyVms) this.addLegacyGuest(vm);
     } else {
       for (const t of templates) this.addGuest(t, true);
       for (const v of vms) this.addGuest(v, false);
-      this.save();
     }
+    this.save();
   }
 
   // ---- guests -----------------------------------------------------------------------------------------
@@ -203,7 +87,8 @@ export class Engine {
   private addGuest(spec: SimGuestSpec, template: boolean): void {
     if (this.vms.has(spec.vmid)) throw new Error(`duplicate VMID ${spec.vmid}`);
     const vmid = spec.vmid;
-    const windows = /^w/.test(spec.ostype ?? 'l26');
+    const ostype = spec.ostype === undefined ? 'l26' : spec.ostype;
+    const windows = /^w/.test(ostype ?? '');
     const prefix = template ? `base-${vmid}` : `vm-${vmid}`;
     const config: Record<string, string> = {
       boot: 'order=scsi0;net0',
@@ -214,13 +99,13 @@ export class Engine {
       name: spec.name,
       net0: `virtio=${macFor(vmid, 'initial')},bridge=vmbr0,firewall=1`,
       numa: '0',
-      ostype: spec.ostype ?? 'l26',
       scsi0: `local-lvm:${prefix}-disk-0,iothread=1,size=${spec.diskGb ?? 16}G`,
       scsihw: 'virtio-scsi-single',
       smbios1: `uuid=${randomUUID()}`,
       sockets: '1',
       vmgenid: randomUUID(),
     };
+    if (ostype !== null) config['ostype'] = ostype;
     if (spec.agent !== false) config['agent'] = '1';
     if (windows) {
       config['bios'] = 'ovmf';
@@ -245,6 +130,13 @@ export class Engine {
       linked: false,
       pool: null,
     });
+  }
+
+  /** A VM from the file the mock wrote before it ran on this model; a clone lock goes with the task that held it. */
+  private addLegacyGuest(vm: LegacyMockVm): void {
+    const { vmid, cores, memoryMb, diskGb, osType, tags, onboot, status, lock, template } = vm;
+    const name = vm.name ?? `vm-${vmid}`;
+    this.addGuest({ vmid, name, cores, memoryMb, diskGb, ostype: osType, tags, onboot, status, lock: lock === 'clone' ? null : lock }, template);
   }
 
   vm(vmid: number): VmRec {
@@ -319,7 +211,7 @@ export class Engine {
     action: TaskAction,
     durationMs: number,
     log: string[],
-    override: { exit?: string; durationMs?: number } = {},
+    override: TaskOverride = {},
   ): TaskRec {
     const now = Date.now();
     const pid = this.nextPid();
@@ -327,7 +219,7 @@ export class Engine {
     const starttime = Math.floor(now / 1000);
     const bang = tokenId.indexOf('!');
     const task: TaskRec = {
-      upid: encodeUpid({ node: this.opts.node, pid, pstart, starttime, type, id, user: tokenId }),
+      upid: formatUpid({ node: this.opts.node, pid, pstart, starttime, type, id, user: tokenId }),
       node: this.opts.node,
       pid,
       pstart,
@@ -344,7 +236,7 @@ export class Engine {
       forcedExit: override.exit ?? null,
     };
     this.tasks.set(task.upid, task);
-    while (this.tasks.size > 2000) {
+    while (this.tasks.size > KEEP_TASKS) {
       const oldest = this.tasks.keys().next().value;
       if (oldest === undefined) break;
       this.tasks.delete(oldest);
@@ -361,8 +253,10 @@ export class Engine {
         this.timers.delete(timer);
         this.finish(task);
       },
-      Math.max(0, task.endsAt - Date.now()),
+      Math.min(Math.max(0, task.endsAt - Date.now()), MAX_TIMER_MS),
     );
+    // Unref'd: an idle node never holds its process open; whoever awaits a task keeps it alive meanwhile.
+    timer.unref();
     this.timers.add(timer);
   }
 
@@ -389,6 +283,9 @@ export class Engine {
     task.status = 'stopped';
     task.exitstatus = exit;
     this.save();
+    const listeners = this.taskEnded.get(task.upid);
+    this.taskEnded.delete(task.upid);
+    for (const listener of listeners ?? []) listener();
   }
 
   /** Undo what a task did at its start when it fails (a forced error from a fault). */
@@ -484,7 +381,7 @@ export class Engine {
   clone(
     tokenId: string,
     p: { vmid: number; newid: number; name?: string; full?: boolean; storage?: string; pool?: string; description?: string },
-    override: { exit?: string; durationMs?: number },
+    override: TaskOverride,
   ): TaskRec {
     const src = this.vm(p.vmid);
     this.checkLock(src);
@@ -557,7 +454,7 @@ export class Engine {
     return this.createTask('qmclone', String(p.vmid), tokenId, action, effective, fail ? [] : lines, { exit: override.exit });
   }
 
-  start(tokenId: string, vmid: number, override: { exit?: string; durationMs?: number }): TaskRec {
+  start(tokenId: string, vmid: number, override: TaskOverride): TaskRec {
     const vm = this.vm(vmid);
     const t = this.opts.timings;
     let failure: string | null = null;
@@ -568,20 +465,22 @@ export class Engine {
     return this.createTask('qmstart', String(vmid), tokenId, { kind: 'start', vmid }, t.startMs, [], override);
   }
 
-  shutdown(tokenId: string, vmid: number, timeoutS: number | undefined, forceStop: boolean, override: { exit?: string; durationMs?: number }): TaskRec {
+  shutdown(tokenId: string, vmid: number, timeoutS: number | undefined, forceStop: boolean, override: TaskOverride): TaskRec {
     const vm = this.vm(vmid);
     const t = this.opts.timings;
     if (vm.config['lock']) {
       return this.createTask('qmshutdown', String(vmid), tokenId, { kind: 'fail', message: `VM is locked (${vm.config['lock']})` }, t.failFastMs, [], override);
     }
     const wasRunning = vm.status === 'running';
-    const honoured = vm.acpi;
-    const waitMs = wasRunning && !honoured ? (timeoutS ?? 60) * 1000 * t.timeoutScale : wasRunning ? t.shutdownMs : t.failFastMs;
+    // Proxmox waits `timeout` seconds for the guest to power off: one that ignores ACPI, or takes longer, fails it.
+    const budgetMs = (timeoutS ?? 60) * 1000 * t.timeoutScale;
+    const honoured = vm.acpi && t.shutdownMs <= budgetMs;
+    const waitMs = !wasRunning ? t.failFastMs : honoured ? t.shutdownMs : budgetMs;
     const action: TaskAction = { kind: 'shutdown', vmid, honoured, forceStop, wasRunning };
     return this.createTask('qmshutdown', String(vmid), tokenId, action, waitMs, [], override);
   }
 
-  stop(tokenId: string, vmid: number, override: { exit?: string; durationMs?: number }): TaskRec {
+  stop(tokenId: string, vmid: number, override: TaskOverride): TaskRec {
     const vm = this.vm(vmid);
     const t = this.opts.timings;
     if (vm.config['lock']) {
@@ -590,7 +489,7 @@ export class Engine {
     return this.createTask('qmstop', String(vmid), tokenId, { kind: 'stop', vmid }, vm.status === 'running' ? t.stopMs : t.failFastMs, [], override);
   }
 
-  destroy(tokenId: string, vmid: number, override: { exit?: string; durationMs?: number }): TaskRec {
+  destroy(tokenId: string, vmid: number, override: TaskOverride): TaskRec {
     const vm = this.vm(vmid);
     if (vm.status === 'running') throw new PveError(500, `VM ${vmid} is running - destroy failed`);
     const t = this.opts.timings;
@@ -601,7 +500,7 @@ export class Engine {
     return this.createTask('qmdestroy', String(vmid), tokenId, { kind: 'destroy', vmid }, t.deleteMs, [], override);
   }
 
-  configTask(tokenId: string, vmid: number, set: Record<string, string>, del: string[], override: { exit?: string; durationMs?: number }): TaskRec {
+  configTask(tokenId: string, vmid: number, set: Record<string, string>, del: string[], override: TaskOverride): TaskRec {
     const lines = [
       ...Object.entries(set).map(([k, v]) => `update VM ${vmid}: -${k} ${v}`),
       ...(del.length > 0 ? [`update VM ${vmid}: -delete ${del.join(',')}`] : []),
@@ -609,22 +508,35 @@ export class Engine {
     return this.createTask('qmconfig', String(vmid), tokenId, { kind: 'config', vmid, set, del }, this.opts.timings.configMs, lines, override);
   }
 
-  /** Resolves when the task has stopped or after `ms`. */
+  /** Calls `listener` once when the task stops (at once if it has) or the node closes; returns what cancels it. */
+  onTaskEnd(task: TaskRec, listener: () => void): () => void {
+    if (task.status === 'stopped') {
+      listener();
+      return () => undefined;
+    }
+    let set = this.taskEnded.get(task.upid);
+    if (!set) {
+      set = new Set();
+      this.taskEnded.set(task.upid, set);
+    }
+    const listeners = set;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  /** Resolves when the task has stopped, after `ms`, or when the node closes. */
   waitTask(task: TaskRec, ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
-      const deadline = Date.now() + ms;
-      const tick = (): void => {
-        if (task.status === 'stopped' || Date.now() >= deadline || this.closed) {
-          resolve();
-          return;
-        }
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          tick();
-        }, 5);
-        this.timers.add(timer);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.timers.delete(timer);
+        cancel();
+        resolve();
       };
-      tick();
+      const timer = setTimeout(done, Math.min(Math.max(0, ms), MAX_TIMER_MS));
+      this.timers.add(timer);
+      const cancel = this.onTaskEnd(task, done);
     });
   }
 
@@ -668,7 +580,7 @@ export class Engine {
   save(): void {
     const file = this.opts.stateFile;
     if (!file) return;
-    const state: PersistedState = {
+    const state: NodeState = {
       format: 1,
       version: this.opts.version,
       node: this.opts.node,
@@ -678,30 +590,34 @@ export class Engine {
       tasks: [...this.tasks.values()],
       cloneQueue: Object.fromEntries(this.cloneQueue),
     };
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, file);
+    saveNodeState(file, state);
   }
 
-  private load(file: string): void {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as PersistedState;
-    if (state.format !== 1) throw new Error(`${file}: unknown state format`);
+  private restore(state: NodeState, file: string): void {
     if (state.node !== this.opts.node) throw new Error(`${file} belongs to node '${state.node}', not '${this.opts.node}'`);
     this.bootEpoch = state.bootEpoch;
     this.pidCounter = state.pidCounter;
     for (const vm of state.vms) this.vms.set(vm.vmid, vm);
-    this.cloneQueue = new Map(Object.entries(state.cloneQueue ?? {}));
+    this.cloneQueue = new Map(Object.entries(state.cloneQueue));
     for (const task of state.tasks) {
       this.tasks.set(task.upid, task);
       if (task.status === 'running') this.schedule(task); // overdue tasks finish at once
     }
   }
 
+  /** Stops every timer and saves; whoever waits on a task is called now, with the task still running. */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.save();
+    const listeners = [...this.taskEnded.values()].flatMap((set) => [...set]);
+    this.taskEnded.clear();
+    for (const listener of listeners) listener();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 }
