@@ -63,14 +63,8 @@ export interface MockProxmoxOptions {
   serializeCloneLocks?: boolean;
 }
 
-/** A VM as the mock reports it to test assertions. */
-export interface MockVm {
-  vmid: number;
-  name: string | null;
-  status: 'running' | 'stopped';
-  lock: string | null;
-  tags: string[];
-  template: boolean;
+/** A VM as the mock reports it to test assertions: its state and its size. */
+export interface MockVm extends VmState {
   cores: number;
   memoryMb: number;
   diskGb: number;
