@@ -10,6 +10,7 @@ import { Pager } from '../components/Pager';
 import { useAsync } from '../hooks/use-async';
 import { downloadText } from '../lib/download';
 import { formatDateTime, localInputToIso } from '../lib/format';
+import { TableHead } from '../components/TableHead';
 
 const PER_PAGE = 25;
 
@@ -125,17 +126,17 @@ export function AuditTab() {
 			) }
 			{ list.length > 0 && (
 				<table className="widefat striped spp-table spp-audit-table">
-					<thead>
-						<tr>
-							<th scope="col">{ __( 'Time', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Actor', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Action', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Target', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Deployment', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Result', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Details', 'support-provisioning-portal' ) }</th>
-						</tr>
-					</thead>
+					<TableHead
+						columns={ [
+							__( 'Time', 'support-provisioning-portal' ),
+							__( 'Actor', 'support-provisioning-portal' ),
+							__( 'Action', 'support-provisioning-portal' ),
+							__( 'Target', 'support-provisioning-portal' ),
+							__( 'Deployment', 'support-provisioning-portal' ),
+							__( 'Result', 'support-provisioning-portal' ),
+							__( 'Details', 'support-provisioning-portal' ),
+						] }
+					/>
 					<tbody>
 						{ list.map( ( r ) => (
 							<tr key={ r.id }>

@@ -7,6 +7,7 @@ import { Busy } from '../components/Busy';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useAsync } from '../hooks/use-async';
 import { formatMb } from '../lib/format';
+import { TableHead } from '../components/TableHead';
 
 export function ImportPanel( { onImport, onClose }: { onImport: ( p: ProxmoxTemplate ) => void; onClose: () => void } ) {
 	const found = useAsync( listProxmoxTemplates, [] );
@@ -23,14 +24,14 @@ export function ImportPanel( { onImport, onClose }: { onImport: ( p: ProxmoxTemp
 			) }
 			{ list.length > 0 && (
 				<table className="widefat striped spp-table">
-					<thead>
-						<tr>
-							<th scope="col">{ __( 'VMID', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Name', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Size', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Portal', 'support-provisioning-portal' ) }</th>
-						</tr>
-					</thead>
+					<TableHead
+						columns={ [
+							__( 'VMID', 'support-provisioning-portal' ),
+							__( 'Name', 'support-provisioning-portal' ),
+							__( 'Size', 'support-provisioning-portal' ),
+							__( 'Portal', 'support-provisioning-portal' ),
+						] }
+					/>
 					<tbody>
 						{ list.map( ( p ) => (
 							<tr key={ p.vmid }>

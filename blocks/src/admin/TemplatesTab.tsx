@@ -13,6 +13,7 @@ import { formatMb } from '../lib/format';
 import { ImportPanel } from './ImportPanel';
 import { TemplateEditor } from './TemplateEditor';
 import { formOfProxmoxTemplate, formOfTemplate } from './template-form-state';
+import { TableHead } from '../components/TableHead';
 
 type Editing = { kind: 'edit'; template: Template } | { kind: 'import'; source: ProxmoxTemplate } | null;
 
@@ -78,16 +79,16 @@ export function TemplatesTab() {
 			) }
 			{ list.length > 0 && (
 				<table className="widefat striped spp-table">
-					<thead>
-						<tr>
-							<th scope="col">{ __( 'Name', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'VMID', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Size', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'TTL', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'State', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Actions', 'support-provisioning-portal' ) }</th>
-						</tr>
-					</thead>
+					<TableHead
+						columns={ [
+							__( 'Name', 'support-provisioning-portal' ),
+							__( 'VMID', 'support-provisioning-portal' ),
+							__( 'Size', 'support-provisioning-portal' ),
+							__( 'TTL', 'support-provisioning-portal' ),
+							__( 'State', 'support-provisioning-portal' ),
+							__( 'Actions', 'support-provisioning-portal' ),
+						] }
+					/>
 					<tbody>
 						{ list.map( ( t ) => (
 							<tr key={ t.id } className={ t.active ? '' : 'spp-retired' }>

@@ -14,6 +14,7 @@ import { useMe } from '../hooks/me-context';
 import { formatMb } from '../lib/format';
 import { rightLabel } from '../lib/rights';
 import { UserRightsEditor } from './UserRightsEditor';
+import { TableHead } from '../components/TableHead';
 
 const PER_PAGE = 20;
 
@@ -50,14 +51,14 @@ export function UsersTab() {
 			) }
 			{ list.length > 0 && (
 				<table className="widefat striped spp-table">
-					<thead>
-						<tr>
-							<th scope="col">{ __( 'User', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Rights', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'RAM contingent', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Actions', 'support-provisioning-portal' ) }</th>
-						</tr>
-					</thead>
+					<TableHead
+						columns={ [
+							__( 'User', 'support-provisioning-portal' ),
+							__( 'Rights', 'support-provisioning-portal' ),
+							__( 'RAM contingent', 'support-provisioning-portal' ),
+							__( 'Actions', 'support-provisioning-portal' ),
+						] }
+					/>
 					<tbody>
 						{ list.map( ( u ) => (
 							<tr key={ u.id }>

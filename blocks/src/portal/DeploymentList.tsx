@@ -16,6 +16,7 @@ import { useNow } from '../hooks/use-now';
 import { usePolling } from '../hooks/use-polling';
 import { isInProgress, POLL_MS, progressLabel, shouldPoll } from '../lib/progress';
 import { formatTimeLeft, timeLeft } from '../lib/time-left';
+import { TableHead } from '../components/TableHead';
 
 const PER_PAGE = 10;
 
@@ -127,16 +128,16 @@ export function DeploymentList( { onOpen, onCreate, focus }: Props ) {
 			{ items.length > 0 && (
 				<table className="spp-table">
 					<caption className="spp-sr-only">{ __( 'Deployments', 'support-provisioning-portal' ) }</caption>
-					<thead>
-						<tr>
-							<th scope="col">{ __( 'Name', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Status', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Template', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'IP addresses', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Time left', 'support-provisioning-portal' ) }</th>
-							<th scope="col">{ __( 'Owner', 'support-provisioning-portal' ) }</th>
-						</tr>
-					</thead>
+					<TableHead
+						columns={ [
+							__( 'Name', 'support-provisioning-portal' ),
+							__( 'Status', 'support-provisioning-portal' ),
+							__( 'Template', 'support-provisioning-portal' ),
+							__( 'IP addresses', 'support-provisioning-portal' ),
+							__( 'Time left', 'support-provisioning-portal' ),
+							__( 'Owner', 'support-provisioning-portal' ),
+						] }
+					/>
 					<tbody>
 						{ items.map( ( d ) => (
 							<Row key={ d.id } d={ d } now={ now } transitional={ me.catalog.transitionalStatuses } onOpen={ onOpen } />
