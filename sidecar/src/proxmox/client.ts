@@ -91,6 +91,11 @@ export function kindOfMessage(text: string): ProxmoxErrorKind {
   return 'failed';
 }
 
+/** Whether a task's exit status is a success: `OK`, or `WARNINGS: n` (it did its work and logged warnings). */
+export function taskSucceeded(exitStatus: string): boolean {
+  return exitStatus === 'OK' || /^WARNINGS: \d+$/.test(exitStatus);
+}
+
 export interface ProxmoxClient {
   readonly node: string;
   version(): Promise<ProxmoxVersion>;

@@ -10,6 +10,7 @@ import {
   ProxmoxVersion,
   TaskRef,
   TaskResult,
+  taskSucceeded,
   VmConfigChange,
   VmState,
 } from '../client';
@@ -183,7 +184,7 @@ export class HttpProxmox implements ProxmoxClient {
       const status = await this.t.call('GET', `${path}/status`, undefined, 'read the status of a task');
       if (isRecord(status) && status.status === 'stopped') {
         const exitStatus = this.t.scrub(looseString(status.exitstatus) ?? 'unexpected status');
-        if (exitStatus === 'OK' || /^WARNINGS: \d+$/.test(exitStatus)) return { ok: true, exitStatus };
+        if (taskSucceeded(exitStatus)) return { ok: true, exitStatus };
         return { ok: false, exitStatus, log: (await this.taskLog(path)).map((line) => this.t.scrub(line)) };
       }
       const delay = pollDelay(Date.now() - started, this.o.taskPollMs);

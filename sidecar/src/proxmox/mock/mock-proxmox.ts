@@ -7,6 +7,7 @@
  */
 import {
   kindOfMessage,
+  taskSucceeded,
   ProxmoxClient,
   ProxmoxError,
   ProxmoxTemplate,
@@ -19,7 +20,7 @@ import {
 import { DEMO_TEMPLATES, DEMO_UNAPPROVED_TEMPLATE } from '../demo-proxmox';
 import type { TokenScope } from '../privileges';
 import { usableAddresses } from '../usable-addresses';
-import { diskBytes, memoryMb, normalizeTags, splitTags } from '../model/config-values';
+import { normalizeTags, splitTags } from '../model/config-values';
 import { Engine, isTemplate } from '../model/engine';
 import { agentInterfaces } from '../model/guest-agent';
 import { PveError } from '../model/pve-error';
@@ -91,12 +92,19 @@ export type MockTaskOperation = 'clone' | 'start' | 'shutdown' | 'stop' | 'delet
 /** Throw this error from the call, or return a task that ends with this exit status and changes nothing. */
 export type MockFault = ProxmoxError | { taskExitStatus: string };
 
-const TASK_OPERATIONS: readonly MockOperation[] = ['clone', 'start', 'shutdown', 'stop', 'delete'];
-const TASK_TYPE: Record<MockTaskOperation, string> = { clone: 'qmclone', start: 'qmstart', shutdown: 'qmshutdown', stop: 'qmstop', delete: 'qmdestroy' };
+/** Each task operation's Proxmox task type and how long it takes. */
+const TASK_KIND: Record<MockTaskOperation, { type: string; timing: keyof MockTimings }> = {
+  clone: { type: 'qmclone', timing: 'cloneMs' },
+  start: { type: 'qmstart', timing: 'startMs' },
+  shutdown: { type: 'qmshutdown', timing: 'shutdownMs' },
+  stop: { type: 'qmstop', timing: 'stopMs' },
+  delete: { type: 'qmdestroy', timing: 'deleteMs' },
+};
 /** The token the portal's tasks run as, as in a real UPID. */
 const TOKEN = 'spp@pve!portal';
 const MIN_VMID = 100;
 const MAX_VMID = 999_999_999;
+const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -135,8 +143,6 @@ export class MockProxmox implements ProxmoxClient {
   readonly node: string;
   private readonly engine: Engine;
   private readonly faults = new Map<MockOperation, MockFault[]>();
-  /** Rejects every pending waitTask when the mock closes. */
-  private readonly onClose = new Set<() => void>();
 
   constructor(options: MockProxmoxOptions = {}) {
     this.node = options.node ?? 'pve-01';
@@ -168,14 +174,7 @@ export class MockProxmox implements ProxmoxClient {
     this.assertOpen();
     return this.sortedVms()
       .filter(isTemplate)
-      .map((vm) => ({
-        vmid: vm.vmid,
-        name: vm.config['name'] ?? `VM ${vm.vmid}`,
-        cores: Number(vm.config['cores'] ?? 1) * Number(vm.config['sockets'] ?? 1),
-        memoryMb: memoryMb(vm.config),
-        diskGb: Math.round(diskBytes(vm.config) / GIB),
-        osType: vm.config['ostype'] ?? null,
-      }));
+      .map((vm) => ({ vmid: vm.vmid, name: vm.config['name'] ?? `VM ${vm.vmid}`, ...this.sizeOf(vm) }));
   }
 
   async nextVmid(): Promise<number> {
@@ -273,23 +272,18 @@ export class MockProxmox implements ProxmoxClient {
       const settle = (): void => {
         clearTimeout(timer);
         cancel();
-        this.onClose.delete(closed);
-      };
-      const closed = (): void => {
-        settle();
-        reject(new ProxmoxError('unreachable', 'mock Proxmox is closed'));
       };
       // Deliberately not unref'd: the node's task timers are, so this one keeps the process alive while awaited.
       const timer = setTimeout(() => {
         settle();
         reject(new ProxmoxError('timeout', `task ${record.upid} did not end within ${timeoutMs} ms`));
       }, Math.min(Math.max(0, timeoutMs), MAX_TIMER_MS));
+      // The node calls this when the task stops, or when it closes with the task still running.
       const cancel = this.engine.onTaskEnd(record, () => {
-        if (record.status !== 'stopped') return closed();
         settle();
-        resolve(resultOf(record));
+        if (record.status === 'stopped') resolve(resultOf(record));
+        else reject(new ProxmoxError('unreachable', 'mock Proxmox is closed'));
       });
-      this.onClose.add(closed);
     });
   }
 
@@ -309,7 +303,7 @@ export class MockProxmox implements ProxmoxClient {
   failNext(operation: MockTaskOperation, fault: MockFault): void;
   failNext(operation: MockOperation, fault: ProxmoxError): void;
   failNext(operation: MockOperation, fault: MockFault): void {
-    if (!(fault instanceof ProxmoxError) && !TASK_OPERATIONS.includes(operation)) {
+    if (!(fault instanceof ProxmoxError) && !(operation in TASK_KIND)) {
       throw new TypeError(`${operation} returns no task, so it can only fail with a ProxmoxError`);
     }
     const queue = this.faults.get(operation) ?? [];
@@ -326,22 +320,12 @@ export class MockProxmox implements ProxmoxClient {
   vms(): MockVm[] {
     return this.sortedVms()
       .filter((vm) => !isTemplate(vm))
-      .map((vm) => ({
-        ...stateOf(vm),
-        cores: Number(vm.config['cores'] ?? 1),
-        memoryMb: memoryMb(vm.config),
-        diskGb: Math.round(diskBytes(vm.config) / GIB),
-        osType: vm.config['ostype'] ?? null,
-        onboot: vm.config['onboot'] === '1',
-        startedAt: vm.startedAt,
-      }));
+      .map((vm) => ({ ...stateOf(vm), ...this.sizeOf(vm), onboot: vm.config['onboot'] === '1', startedAt: vm.startedAt }));
   }
 
   /** Stops all timers; pending waitTask calls reject with `unreachable`, later calls too. Idempotent. */
   close(): void {
-    if (this.engine.isClosed) return;
     this.engine.close();
-    for (const reject of [...this.onClose]) reject();
     this.faults.clear();
   }
 
@@ -351,32 +335,34 @@ export class MockProxmox implements ProxmoxClient {
     if (this.engine.isClosed) throw new ProxmoxError('unreachable', 'mock Proxmox is closed');
   }
 
-  /** Runs one call on the node: an injected error first, then Proxmox's refusals in the portal's terms. */
-  private call<T>(operation: MockOperation, run: () => T): T {
+  /**
+   * Runs one call on the node: an injected error first, then Proxmox's refusals in the portal's terms.
+   * `failedTask` makes the task an injected exit status stands for (failNext lets only task operations have one).
+   */
+  private call<T>(operation: MockOperation, run: () => T, failedTask?: (exitStatus: string) => T): T {
     this.assertOpen();
     const fault = this.faults.get(operation)?.shift();
     if (fault instanceof ProxmoxError) throw fault;
     try {
-      return run();
+      return fault !== undefined && failedTask ? failedTask(fault.taskExitStatus) : run();
     } catch (err) {
       throw fromPve(err);
     }
   }
 
-  /** A task call; an injected exit status makes it a task of the same type that fails and changes nothing. */
+  /** A task call; an injected exit status makes it a task of the same type and duration that fails and changes nothing. */
   private task(operation: MockTaskOperation, upidId: string, run: () => TaskRec): TaskRef {
-    const fault = this.faults.get(operation)?.[0];
-    if (fault !== undefined && !(fault instanceof ProxmoxError)) {
-      this.faults.get(operation)?.shift();
-      run = () => this.engine.createTask(TASK_TYPE[operation], upidId, TOKEN, { kind: 'fail', message: fault.taskExitStatus }, this.durationOf(operation), []);
-    }
-    const record = this.call(operation, run);
+    const { type, timing } = TASK_KIND[operation];
+    const failed = (message: string): TaskRec =>
+      this.engine.createTask(type, upidId, TOKEN, { kind: 'fail', message }, this.engine.opts.timings[timing], []);
+    const record = this.call(operation, run, failed);
     return { upid: record.upid, node: record.node };
   }
 
-  private durationOf(operation: MockTaskOperation): number {
-    const t = this.engine.opts.timings;
-    return { clone: t.cloneMs, start: t.startMs, shutdown: t.shutdownMs, stop: t.stopMs, delete: t.deleteMs }[operation];
+  /** Sizes as the HTTP client reads them from Proxmox's VM list and config. */
+  private sizeOf(vm: VmRec): Pick<ProxmoxTemplate, 'cores' | 'memoryMb' | 'diskGb' | 'osType'> {
+    const { cpus, maxmem, maxdisk } = this.engine.vmSummary(vm);
+    return { cores: cpus, memoryMb: maxmem / MIB, diskGb: Math.round(maxdisk / GIB), osType: vm.config['ostype'] ?? null };
   }
 
   private sortedVms(): VmRec[] {
@@ -395,8 +381,7 @@ function stateOf(vm: VmRec): VmState {
   };
 }
 
-/** The task's end as the HTTP client reads it: WARNINGS count as success. */
 function resultOf(task: TaskRec): TaskResult {
   const exitStatus = task.exitstatus ?? 'unexpected status';
-  return { ok: exitStatus === 'OK' || /^WARNINGS: \d+$/.test(exitStatus), exitStatus };
+  return { ok: taskSucceeded(exitStatus), exitStatus };
 }

@@ -6,6 +6,7 @@
  * (messages are Proxmox's, without the trailing newline).
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { taskSucceeded } from '../client';
 import { DEMO_TEMPLATES } from '../demo-proxmox';
 import { formatUpid } from '../upid';
 import { DISK_KEY, diskBytes, hash, macFor, memoryMb, normalizeTags, parseSizeBytes, splitTags } from './config-values';
@@ -263,7 +264,7 @@ export class Engine {
   private finish(task: TaskRec): void {
     if (task.status !== 'running') return;
     const forced = task.forcedExit;
-    const forcedError = forced !== null && forced !== 'OK' && !/^WARNINGS: \d+$/.test(forced);
+    const forcedError = forced !== null && !taskSucceeded(forced);
     let exit: string;
     let lines: string[] = [];
     try {
